@@ -1,0 +1,80 @@
+"`pneumo_split` on the real dataset, and every kind of bad input through the CLI and the loader."
+import csv, shutil
+from collections import Counter
+import numpy as np
+import pytest
+from PIL import Image
+from conftest import run, assert_one_line_error
+from pneumo_nb.data import toy_dataset, load_images, load_split, scan, read_split
+
+def test_split_real_data(data_root, tmp_path):
+    out = tmp_path/'split.csv'
+    r = run('pneumo_split', data_root, '-o', out)
+    assert r.returncode == 0, r.stderr
+    assert 'wrote' in r.stdout and 'patients' in r.stdout
+    rows = list(csv.DictReader(open(out)))
+    assert len(rows) == 5856
+    tv = [x for x in rows if x['split'] != 'test']
+    assert len(tv) == 5232 and {x['split'] for x in tv} == {'train', 'val'}
+    pats = {s: {x['patient'] for x in tv if x['split'] == s} for s in ('train', 'val')}
+    assert not pats['train'] & pats['val']
+    test = sorted(x['path'] for x in rows if x['split'] == 'test')
+    assert test == sorted(f'test/{p.parent.name}/{p.name}' for p in data_root.glob('test/*/*.jpeg'))
+    assert Counter(x['label'] for x in rows if x['split'] == 'test') == {'0': 234, '1': 390}
+    val_frac = len(pats['val']) / (len(pats['val']) + len(pats['train']))
+    assert 0.08 < val_frac < 0.12
+    # the same seed gives the same split; an existing file is not overwritten
+    assert_one_line_error(run('pneumo_split', data_root, '-o', out), 'exists')
+    r2 = run('pneumo_split', data_root, '-o', out, '--force', '--seed', '1')
+    assert r2.returncode == 0 and read_split(out) != scan(data_root)
+
+@pytest.fixture
+def toy(tmp_path): return toy_dataset(tmp_path/'chest_xray', n=4, size=32)
+
+def test_missing_dir(tmp_path):
+    assert_one_line_error(run('pneumo_split', tmp_path/'nowhere', '-o', tmp_path/'s.csv'), 'no such directory', 'pneumo_download')
+
+def test_missing_split_and_class(toy, tmp_path):
+    shutil.rmtree(toy/'test')
+    assert_one_line_error(run('pneumo_split', toy, '-o', tmp_path/'s.csv'), 'test/NORMAL: missing folder')
+    toy_dataset(toy, n=4, size=32); shutil.rmtree(toy/'train'/'PNEUMONIA')
+    assert_one_line_error(run('pneumo_split', toy, '-o', tmp_path/'s.csv'), 'train/PNEUMONIA: missing folder')
+
+def test_empty_class(toy, tmp_path):
+    for p in (toy/'val'/'NORMAL').iterdir(): p.unlink()
+    assert_one_line_error(run('pneumo_split', toy, '-o', tmp_path/'s.csv'), 'val/NORMAL', 'no .jpeg/.jpg/.png')
+    assert not (tmp_path/'s.csv').exists()
+
+def test_bad_option(toy, tmp_path):
+    assert_one_line_error(run('pneumo_split', toy, '-o', tmp_path/'s.csv', '--val-frac', '1.5'), 'between 0 and 1')
+
+def _bad_files(folder):
+    "Each kind of bad or unusual file, beside one good JPEG; returns {name: expected outcome}."
+    g = (np.arange(48*48).reshape(48, 48) % 251).astype(np.uint8)
+    Image.fromarray(g).save(folder/'good.jpeg')
+    (folder/'zero.jpeg').write_bytes(b'')
+    (folder/'trunc.jpeg').write_bytes((folder/'good.jpeg').read_bytes()[:300])
+    (folder/'text.jpeg').write_text('not an image')
+    Image.fromarray(np.dstack([g, g, g, np.full_like(g, 128)]), 'RGBA').save(folder/'alpha.png')
+    Image.fromarray(g.astype(np.uint16)*257).save(folder/'deep16.png')
+    Image.fromarray(g).convert('CMYK').save(folder/'cmyk.jpeg')
+    return dict(good='ok', zero='empty file', trunc='unreadable image', text='not an image',
+                alpha='ok', deep16='ok', cmyk='ok')
+
+def test_bad_files_are_reported_not_dropped(tmp_path):
+    expected = _bad_files(tmp_path)
+    paths = sorted(tmp_path.iterdir())
+    x, keep, skipped = load_images(paths, 32)
+    kept = {paths[k].stem for k in keep}
+    assert kept == {k for k, v in expected.items() if v == 'ok'}
+    assert len(skipped) + len(kept) == len(paths)
+    for k, why in expected.items():
+        if why != 'ok': assert any(f'{k}.' in s and why in s for s in skipped), (k, skipped)
+    assert x.shape == (len(kept), 32, 32, 1) and x.dtype == np.uint8
+
+def test_bad_files_in_dataset_are_counted(toy, tmp_path):
+    _bad_files(toy/'train'/'NORMAL')
+    items = scan(toy)
+    x, y, its, skipped = load_split(items, toy, 'train', size=32)
+    assert len(skipped) == 3 and len(its) == len([i for i in items if i.split == 'train']) - 3
+    assert len(x) == len(y) == len(its)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Set up and run every test: installs (apt, pip), notebook/package sync, nbdev_test on every notebook, pytest.
+# Usage: PNEUMO_DATA=path/to/chest_xray bash tools/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${PNEUMO_DATA:?set PNEUMO_DATA to the chest_xray dataset folder (pneumo_download --dest data fetches it)}"
+export PNEUMO_DATA="$(realpath "$PNEUMO_DATA")"
+export MPLBACKEND=Agg
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+
+echo "== setup"
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-noto-cjk >/dev/null
+fi
+python -m pip install -q -e ".[dev]"
+# matplotlib caches the font list; rebuild it so a freshly installed CJK font is seen
+python -c "import matplotlib.font_manager as fm; fm._load_fontmanager(try_read_cache=False)"
+
+echo "== notebooks are the source: export and clean must change nothing"
+nbdev_export && nbdev_clean
+python tools/make_readme.py --check
+if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- pneumo_nb nbs README.md)" ]; then
+  git status --porcelain -- pneumo_nb nbs README.md
+  echo "error: nbdev_export/nbdev_clean changed files; commit the exported package and clean notebooks"; exit 1
+fi
+
+echo "== nbdev_test (quick settings)"
+time nbdev_test --n_workers 2
+
+echo "== pytest"
+python -m pytest tests/ -q -p no:cacheprovider
