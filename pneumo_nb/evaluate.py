@@ -300,8 +300,10 @@ def read_any(path, size, channels): # image file (JPEG, PNG or DICOM); input sid
     if p.suffix.lower() not in ('.dcm', '.dicom'): return load_image(p, size, channels)
     try: import pydicom
     except ImportError: raise ImageError(f"{p}: DICOM needs pydicom (pip install pydicom)") from None
-    try: a = pydicom.dcmread(p).pixel_array.astype(np.float64)
+    try: ds = pydicom.dcmread(p); a = ds.pixel_array.astype(np.float64)
     except Exception as e: raise ImageError(f"{p}: unreadable DICOM ({str(e).splitlines()[0][:100]})") from None
+    if a.ndim != 2: raise ImageError(f"{p}: DICOM with {a.ndim} dimensions; one grayscale frame expected")
+    if ds.get('PhotometricInterpretation') == 'MONOCHROME1': a = a.max() - a  # white is low: invert
     im = to_8bit(Image.fromarray(a.astype(np.float32), 'F'), 'L' if channels == 1 else 'RGB').resize((size, size), Image.BILINEAR)
     a = np.asarray(im, np.uint8)
     return a[..., None] if channels == 1 else a

@@ -97,3 +97,37 @@ def test_predict_bad_options(smoke_run, data_root):
     img = sorted((data_root/'test'/'NORMAL').iterdir())[0]
     assert_one_line_error(run('pneumo_predict', img, '--run', smoke_run, '--threshold', 'best'), 'unknown threshold')
     assert_one_line_error(run('pneumo_predict', img), '--run is required')
+
+def _write_dicom(path, a):
+    "A minimal 16-bit monochrome DICOM file holding array `a`."
+    pydicom = pytest.importorskip('pydicom')
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid, SecondaryCaptureImageStorage
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = SecondaryCaptureImageStorage, generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b'\0'*128)
+    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.Modality, ds.PatientID = 'CR', 'anon'
+    ds.Rows, ds.Columns = a.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, 'MONOCHROME2'
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.PixelData = a.astype('<u2').tobytes()
+    ds.save_as(path, enforce_file_format=True)
+
+def test_predict_dicom(smoke_run, data_root, tmp_path):
+    src = sorted((data_root/'test'/'PNEUMONIA').iterdir())[0]
+    a = np.asarray(Image.open(src).convert('L'), np.uint16)*16  # 12-bit range
+    _write_dicom(tmp_path/'scan.dcm', a)
+    r = run('pneumo_predict', tmp_path/'scan.dcm', src, '--run', smoke_run, '--json')
+    assert r.returncode == 0, r.stderr[-2000:]
+    d, j = [json.loads(l) for l in r.stdout.splitlines()]
+    assert d['prob'] == pytest.approx(j['prob'], abs=0.05)  # the same film, as DICOM and as JPEG
+
+@pytest.mark.parametrize('name,size', [('seed', 64), ('fast', 64), ('densenet', 64)])
+def test_gradcam_every_preset(name, size):
+    from pneumo_nb.model import build_model, densenet
+    m = densenet(size, weights=None) if name == 'densenet' else build_model(name, size)
+    x = np.random.default_rng(0).integers(0, 256, (2, size, size, m.input_shape[-1])).astype('uint8')
+    cam = gradcam(m, x)
+    assert cam.shape == (2, size, size) and cam.min() >= 0 and cam.max() <= 1 + 1e-6
