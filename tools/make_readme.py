@@ -16,7 +16,9 @@ def readme_text():
         if c['cell_type'] == 'markdown': parts.append(src)
         elif c['cell_type'] == 'code' and src.strip(): parts.append(f'```python\n{src}\n```')
     text = '\n\n'.join(parts) + '\n'
-    return re.sub(r'\]\((\d\d_\w+)\.ipynb\)', r'](https://pneumo-nb.github.io/pneumo_nb/\1.html)', text)
+    # links to notebooks point at their pages on the published site (nbdev drops the number: 00_data -> data.html)
+    text = re.sub(r'\]\(\d\d_(\w+)\.ipynb\)', r'](https://pneumo-nb.github.io/pneumo_nb/\1.html)', text)
+    return re.sub(r'\]\((\w+)\.md\)', r'](https://pneumo-nb.github.io/pneumo_nb/\1.html)', text)
 
 if __name__ == '__main__':
     text, readme = readme_text(), root/'README.md'

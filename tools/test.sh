@@ -9,8 +9,9 @@ export MPLBACKEND=Agg
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 
 echo "== setup"
-if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-noto-cjk >/dev/null
+# CJK fonts for the plots and pages; Chromium and its driver for the browser checks of the site
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-noto-cjk chromium chromium-driver >/dev/null
 fi
 python -m pip install -q -e ".[dev]"
 # matplotlib caches the font list; rebuild it so a freshly installed CJK font is seen
@@ -27,5 +28,10 @@ fi
 echo "== nbdev_test (quick settings)"
 time nbdev_test --n_workers 2
 
-echo "== pytest"
-python -m pytest tests/ -q -p no:cacheprovider
+echo "== pytest (includes building the site with pneumo_docs and checking it in headless Chromium)"
+status=0
+python -m pytest tests/ -q -p no:cacheprovider || status=$?
+if ls ci-artifacts/screenshots/*.png >/dev/null 2>&1; then
+  echo "== screenshots of the site, one per page:"; ls -1 "$PWD"/ci-artifacts/screenshots/*.png
+fi
+exit $status

@@ -1,0 +1,63 @@
+"The notebooks run in Jupyter: a Jupyter server on 127.0.0.1 executes 00_data through a real kernel."
+import json, os, shutil, socket, subprocess, sys, time, urllib.request, uuid
+from pathlib import Path
+import pytest
+
+NBS = Path(__file__).resolve().parents[1]/'nbs'
+
+def free_port():
+    s = socket.socket(); s.bind(('127.0.0.1', 0)); p = s.getsockname()[1]; s.close(); return p
+
+@pytest.fixture
+def server(data_root, tmp_path):
+    port, token = free_port(), uuid.uuid4().hex
+    env = {**os.environ, 'IN_TEST': '1', 'PNEUMO_DATA': str(data_root), 'JUPYTER_RUNTIME_DIR': str(tmp_path/'rt'), 'MPLBACKEND': 'Agg'}
+    p = subprocess.Popen([sys.executable, '-m', 'jupyter', 'server', '--no-browser', f'--ServerApp.ip=127.0.0.1', f'--ServerApp.port={port}',
+                          f'--IdentityProvider.token={token}', f'--ServerApp.root_dir={NBS}', *(['--allow-root'] if os.geteuid() == 0 else [])],
+                         env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path/'server.log', 'w'))
+    base = f'http://127.0.0.1:{port}'
+    for _ in range(120):
+        if p.poll() is not None: break
+        try: urllib.request.urlopen(f'{base}/api/status?token={token}', timeout=2); break
+        except Exception: time.sleep(0.5)
+    if p.poll() is not None or _ == 119:
+        p.kill(); pytest.fail('jupyter server did not start: ' + (tmp_path/'server.log').read_text()[-2000:])
+    yield base, token
+    p.terminate(); p.wait(20)
+
+def api(base, token, path, method='GET', body=None):
+    req = urllib.request.Request(f'{base}{path}?token={token}', method=method, data=json.dumps(body).encode() if body is not None else None,
+                                 headers={'Content-Type': 'application/json'})
+    return json.loads(urllib.request.urlopen(req, timeout=30).read() or b'null')
+
+def execute(ws, code, timeout=300):
+    "Send one execute_request on the kernel's websocket; return (status, error text)."
+    mid = uuid.uuid4().hex
+    ws.send(json.dumps({'header': {'msg_id': mid, 'username': 'test', 'session': 's', 'msg_type': 'execute_request', 'version': '5.3'},
+                        'parent_header': {}, 'metadata': {}, 'channel': 'shell', 'buffers': [],
+                        'content': {'code': code, 'silent': False, 'store_history': True, 'user_expressions': {}, 'allow_stdin': False, 'stop_on_error': True}}))
+    end, err = time.time() + timeout, ''
+    while time.time() < end:
+        m = json.loads(ws.recv())
+        if m.get('parent_header', {}).get('msg_id') != mid: continue
+        if m['msg_type'] == 'error': err = f"{m['content']['ename']}: {m['content']['evalue']}"
+        if m['channel'] == 'shell' and m['msg_type'] == 'execute_reply': return m['content']['status'], err
+    return 'timeout', err
+
+def test_00_data_runs_in_a_jupyter_kernel(server):
+    import websocket
+    base, token = server
+    k = api(base, token, '/api/kernels', 'POST', {'name': 'python3'})
+    ws = websocket.create_connection(f"{base.replace('http', 'ws')}/api/kernels/{k['id']}/channels?token={token}", timeout=300)
+    try:
+        nb = json.loads((NBS/'00_data.ipynb').read_text(encoding='utf-8'))
+        cells = [''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'code']
+        cells = [c for c in cells if 'nbdev_export(' not in c]
+        assert execute(ws, 'import os; os.chdir(os.path.expanduser(%r))' % str(NBS))[0] == 'ok'
+        for n, code in enumerate(cells):
+            status, err = execute(ws, code)
+            assert status == 'ok', f'cell {n} failed in the Jupyter kernel: {err}\n{code[:300]}'
+        status, _ = execute(ws, "assert len(ITEMS) == 5856 and QUICK")
+        assert status == 'ok'
+    finally:
+        ws.close(); api(base, token, f"/api/kernels/{k['id']}", 'DELETE')
