@@ -1,5 +1,5 @@
 "The documentation site: built by `pneumo_docs` without Quarto, served on 127.0.0.1, checked in headless Chromium."
-import functools, http.server, re, shutil, subprocess, threading, urllib.request
+import functools, http.server, re, shutil, subprocess, threading, time, urllib.request
 from urllib.parse import unquote
 from pathlib import Path
 import pytest
@@ -78,7 +78,12 @@ def test_page_in_chromium(site, browser, page):
     fonts = cjk_fonts(browser)
     assert any(k in f for f in fonts for k in CJK), f'{page}: Chinese text drawn with {fonts}'
     SHOTS.mkdir(parents=True, exist_ok=True)
+    browser.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
     browser.save_screenshot(str(SHOTS/page.replace('.html', '.png')))
+    if imgs:  # a second shot with the page's first plot in view
+        browser.execute_script("[...document.querySelectorAll('main img')].find(i => i.naturalWidth > 100).scrollIntoView({block: 'center', behavior: 'instant'})")
+        time.sleep(0.3)
+        browser.save_screenshot(str(SHOTS/page.replace('.html', '_plot.png')))
 
 def test_pages_with_plots_have_images(site):
     base, docs = site
