@@ -1,6 +1,8 @@
 import os, subprocess, sys
 from pathlib import Path
+import numpy as np
 import pytest
+from PIL import Image
 
 @pytest.fixture(scope='session')
 def data_root():
@@ -20,3 +22,17 @@ def assert_one_line_error(r, *needles):
     lines = [l for l in r.stderr.splitlines() if 'error:' in l]
     assert len(lines) == 1 and r.stderr.rstrip().endswith(lines[0]), r.stderr
     for n in needles: assert n in lines[0], (n, lines[0])
+
+def write_bad_images(folder):
+    "Each kind of bad or unusual image file beside one good JPEG; returns {stem: 'ok' or the expected error}."
+    g = (np.arange(48*48).reshape(48, 48) % 251).astype(np.uint8)
+    Image.fromarray(g).save(folder/'good.jpeg')
+    (folder/'zero.jpeg').write_bytes(b'')
+    (folder/'trunc.jpeg').write_bytes((folder/'good.jpeg').read_bytes()[:300])
+    (folder/'text.jpeg').write_text('not an image')
+    Image.fromarray(np.dstack([g, g, g, np.full_like(g, 128)]), 'RGBA').save(folder/'alpha.png')
+    Image.fromarray(g.astype(np.uint16)*257).save(folder/'deep16.png')
+    Image.fromarray(g).convert('CMYK').save(folder/'cmyk.jpeg')
+    Image.fromarray(g).convert('P').save(folder/'palette.png')
+    return dict(good='ok', zero='empty file', trunc='unreadable image', text='not an image',
+                alpha='ok', deep16='ok', cmyk='ok', palette='ok')

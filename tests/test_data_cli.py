@@ -3,8 +3,7 @@ import csv, shutil
 from collections import Counter
 import numpy as np
 import pytest
-from PIL import Image
-from conftest import run, assert_one_line_error
+from conftest import run, assert_one_line_error, write_bad_images
 from pneumo_nb.data import toy_dataset, load_images, load_split, scan, read_split
 
 def test_split_real_data(data_root, tmp_path):
@@ -48,21 +47,8 @@ def test_empty_class(toy, tmp_path):
 def test_bad_option(toy, tmp_path):
     assert_one_line_error(run('pneumo_split', toy, '-o', tmp_path/'s.csv', '--val-frac', '1.5'), 'between 0 and 1')
 
-def _bad_files(folder):
-    "Each kind of bad or unusual file, beside one good JPEG; returns {name: expected outcome}."
-    g = (np.arange(48*48).reshape(48, 48) % 251).astype(np.uint8)
-    Image.fromarray(g).save(folder/'good.jpeg')
-    (folder/'zero.jpeg').write_bytes(b'')
-    (folder/'trunc.jpeg').write_bytes((folder/'good.jpeg').read_bytes()[:300])
-    (folder/'text.jpeg').write_text('not an image')
-    Image.fromarray(np.dstack([g, g, g, np.full_like(g, 128)]), 'RGBA').save(folder/'alpha.png')
-    Image.fromarray(g.astype(np.uint16)*257).save(folder/'deep16.png')
-    Image.fromarray(g).convert('CMYK').save(folder/'cmyk.jpeg')
-    return dict(good='ok', zero='empty file', trunc='unreadable image', text='not an image',
-                alpha='ok', deep16='ok', cmyk='ok')
-
 def test_bad_files_are_reported_not_dropped(tmp_path):
-    expected = _bad_files(tmp_path)
+    expected = write_bad_images(tmp_path)
     paths = sorted(tmp_path.iterdir())
     x, keep, skipped = load_images(paths, 32)
     kept = {paths[k].stem for k in keep}
@@ -73,7 +59,7 @@ def test_bad_files_are_reported_not_dropped(tmp_path):
     assert x.shape == (len(kept), 32, 32, 1) and x.dtype == np.uint8
 
 def test_bad_files_in_dataset_are_counted(toy, tmp_path):
-    _bad_files(toy/'train'/'NORMAL')
+    write_bad_images(toy/'train'/'NORMAL')
     items = scan(toy)
     x, y, its, skipped = load_split(items, toy, 'train', size=32)
     assert len(skipped) == 3 and len(its) == len([i for i in items if i.split == 'train']) - 3

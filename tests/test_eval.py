@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
-from conftest import run, assert_one_line_error
+from conftest import run, assert_one_line_error, write_bad_images
 from pneumo_nb.data import Item, DataError
 from pneumo_nb.evaluate import threshold_metrics, ranking_metrics, bootstrap_ci, choose_thresholds, gradcam, load_run
 
@@ -72,26 +72,20 @@ def test_predict_cli(smoke_run, data_root, tmp_path):
     r = run('pneumo_predict', imgs[0], '--run', smoke_run, '--threshold', '0.5')
     assert r.returncode == 0 and 'threshold 0.5=0.500' in r.stdout
 
-def test_predict_bad_files(smoke_run, data_root, tmp_path):
-    g = (np.arange(64*64).reshape(64, 64) % 251).astype(np.uint8)
-    good = data_root/'test'/'NORMAL'/sorted((data_root/'test'/'NORMAL').iterdir())[0].name
-    (tmp_path/'zero.jpeg').write_bytes(b'')
-    (tmp_path/'trunc.jpeg').write_bytes(good.read_bytes()[:500])
-    (tmp_path/'text.jpeg').write_text('hello')
-    (tmp_path/'scan.dcm').write_bytes(b'DICM')
-    Image.fromarray(np.dstack([g, g, g, g]), 'RGBA').save(tmp_path/'alpha.png')
-    Image.fromarray(g.astype(np.uint16)*257).save(tmp_path/'deep.png')
-    Image.fromarray(g).convert('CMYK').save(tmp_path/'cmyk.jpeg')
-    Image.fromarray(g).convert('P').save(tmp_path/'palette.png')
-    files = [good, *(tmp_path/n for n in ('zero.jpeg', 'trunc.jpeg', 'text.jpeg', 'scan.dcm', 'missing.png',
-                                           'alpha.png', 'deep.png', 'cmyk.jpeg', 'palette.png'))]
+def test_predict_bad_files(smoke_run, tmp_path):
+    expected = write_bad_images(tmp_path)
+    (tmp_path/'scan.dcm').write_bytes(b'DICM')   # not a readable DICOM (or no pydicom)
+    expected.update(scan='DICOM', missing='no such file')
+    files = [tmp_path/f'{stem}{ext}' for stem, ext in [('good', '.jpeg'), ('zero', '.jpeg'), ('trunc', '.jpeg'), ('text', '.jpeg'),
+             ('alpha', '.png'), ('deep16', '.png'), ('cmyk', '.jpeg'), ('palette', '.png'), ('scan', '.dcm'), ('missing', '.png')]]
     r = run('pneumo_predict', *files, '--run', smoke_run)
     assert r.returncode == 1 and 'Traceback' not in r.stderr
-    ok = r.stdout.splitlines(); errs = r.stderr.strip().splitlines()
-    assert len(ok) == 5 and len(errs) == 5, (r.stdout, r.stderr)
-    for name in ('zero.jpeg', 'trunc.jpeg', 'text.jpeg', 'scan.dcm', 'missing.png'):
-        assert sum(name in e for e in errs) == 1, name
-    assert any('pydicom' in e or 'DICOM' in e for e in errs)
+    ok, errs = r.stdout.splitlines(), r.stderr.strip().splitlines()
+    assert len(ok) == sum(v == 'ok' for v in expected.values()) and len(errs) == sum(v != 'ok' for v in expected.values()), (r.stdout, r.stderr)
+    for f in files:
+        why = expected[f.stem]
+        if why != 'ok': assert sum(f.name in e and why in e for e in errs) == 1, (f.name, errs)
+        else: assert sum(f.name in l for l in ok) == 1, (f.name, ok)
 
 def test_predict_bad_options(smoke_run, data_root):
     img = sorted((data_root/'test'/'NORMAL').iterdir())[0]
