@@ -311,8 +311,10 @@ def read_any(path, size, channels): # image file (JPEG, PNG or DICOM); input sid
 def predict_files(run, paths, threshold='youden'): # run directory; image files; a name in thresholds.json, or a number
     "Predict image files with a run's model: a list of result dicts (or errors), one per file, and the images."
     cfg, model = load_run(run); th = run_thresholds(run, model, cfg)
-    t = float(threshold) if threshold.replace('.', '', 1).isdigit() else th.get(threshold)
-    if t is None: raise DataError(f"unknown threshold {threshold!r}; use a number or one of {', '.join(k for k in th if k not in ('val_roc_auc', 'chosen_on'))}")
+    names = {k: v for k, v in th.items() if k not in ('val_roc_auc', 'chosen_on')}
+    try: t = float(threshold)
+    except ValueError: t = names.get(threshold)
+    if t is None or not 0 <= t <= 1: raise DataError(f"unknown threshold {threshold!r}; use a number in [0, 1] or one of {', '.join(names)}")
     res, xs = [], []
     for f in paths:
         try: x = read_any(f, cfg.image_size, cfg.channels)

@@ -90,6 +90,8 @@ def test_predict_bad_files(smoke_run, tmp_path):
 def test_predict_bad_options(smoke_run, data_root):
     img = sorted((data_root/'test'/'NORMAL').iterdir())[0]
     assert_one_line_error(run('pneumo_predict', img, '--run', smoke_run, '--threshold', 'best'), 'unknown threshold')
+    assert_one_line_error(run('pneumo_predict', img, '--run', smoke_run, '--threshold', 'chosen_on'), 'unknown threshold')
+    assert_one_line_error(run('pneumo_predict', img, '--run', smoke_run, '--threshold', '1.5'), 'unknown threshold')
     assert_one_line_error(run('pneumo_predict', img), '--run is required')
 
 def _write_dicom(path, a):
