@@ -88,8 +88,8 @@ def run_data(cfg, items, root): # resolved `TrainConfig`; split `Item`s; dataset
 # %% ../nbs/03_train.ipynb #6dc5995b
 def best_so_far(history_csv, monitor='val_loss'): # history.csv of a run
     "The lowest `monitor` logged so far, or `None`."
-    if not Path(history_csv).exists(): return None
-    vals = [float(r[monitor]) for r in csv.DictReader(open(history_csv)) if r.get(monitor) not in (None, '', 'nan')]
+    vals = read_history(history_csv).get(monitor, []) if Path(history_csv).exists() else []
+    vals = [v for v in vals if np.isfinite(v)]
     return min(vals) if vals else None
 
 class KillAfterEpoch(keras.callbacks.Callback):
