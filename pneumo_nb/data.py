@@ -15,8 +15,8 @@ __all__ = ['CLASSES', 'SPLITS', 'IMG_EXTS', 'SPLIT_COLS', 'CJK_FONTS', 'MENDELEY
            'toy_dataset', 'data_dir', 'find_data', 'list_images', 'patient_id', 'Item', 'scan', 'unparsed',
            'patient_split', 'check_leakage', 'write_split', 'read_split', 'summary', 'has_cjk', 'zh_en', 'plot_counts',
            'show_samples', 'image_sizes', 'plot_sizes', 'ImageError', 'to_8bit', 'load_image', 'load_images',
-           'report_skipped', 'load_split', 'augmenter', 'show_augmented', 'make_dataset', 'sha256sum', 'fetch',
-           'extract_kaggle', 'one_line_errors', 'cli', 'Short', 'pneumo_download', 'pneumo_split']
+           'report_skipped', 'load_split', 'RandomAffine', 'augmenter', 'show_augmented', 'make_dataset', 'sha256sum',
+           'fetch', 'extract_kaggle', 'one_line_errors', 'cli', 'Short', 'pneumo_download', 'pneumo_split']
 
 # %% ../nbs/00_data.ipynb #a53cb4c6
 @contextlib.contextmanager
@@ -286,19 +286,48 @@ def load_split(items, root, split='train', size=128, channels=1, limit=None, see
     return x, np.array([i.label for i in its], np.float32), its, skipped
 
 # %% ../nbs/00_data.ipynb #5daf8221
+class RandomAffine:
+    "The seed's augmentation as one random affine warp per image (rotation, shift, shear, zoom, optional flip)."
+    def __init__(self, rotation=10., shift=0.1, shear=0.1, zoom=0.1, flip=False, sharpness=0., seed=0):
+        self.rotation, self.shift, self.shear, self.zoom, self.flip, self.sharpness = rotation, shift, shear, zoom, flip, sharpness
+        self.gen = tf.random.Generator.from_seed(seed)
+
+    def transforms(self, n, h, w): # images; height; width (float tensors)
+        "(n, 8) transforms mapping each output pixel to the input point it samples, about the image centre."
+        u = lambda r, lo=None: self.gen.uniform([n], -r if lo is None else lo, r)
+        th, sh = u(self.rotation)*np.pi/180, u(self.shear)*np.pi/180
+        zx, zy = u(1 + self.zoom, 1 - self.zoom), u(1 + self.zoom, 1 - self.zoom)
+        if self.flip: zx = zx*tf.where(u(1., 0.) < .5, -1., 1.)
+        a0, a1, b0, b1 = tf.cos(th)*zx, -tf.sin(th + sh)*zy, tf.sin(th)*zx, tf.cos(th + sh)*zy  # rotation @ shear @ zoom
+        cx, cy = (w - 1)/2, (h - 1)/2
+        a2, b2 = cx - a0*cx - a1*cy + u(self.shift)*w, cy - b0*cx - b1*cy + u(self.shift)*h
+        return tf.stack([a0, a1, a2, b0, b1, b2, tf.zeros([n]), tf.zeros([n])], 1)
+
+    def __call__(self, x, training=True): # float images (n, h, w, c); augment only when training
+        if not training: return x
+        x = tf.convert_to_tensor(x, tf.float32); s = tf.shape(x)
+        t = self.transforms(s[0], tf.cast(s[2], tf.float32), tf.cast(s[1], tf.float32))
+        x = tf.raw_ops.ImageProjectiveTransformV3(images=x, transforms=t, output_shape=s[1:3], fill_value=0.,
+                                                  interpolation='BILINEAR', fill_mode='NEAREST')
+        return self.sharpen(x) if self.sharpness else x
+
+    def sharpen(self, x): # float images (n, h, w, c)
+        "Blur (a < 0) or sharpen (a > 0) each image: `x + a (x - blur(x))`, a uniform in ±`sharpness`."
+        k = tf.constant(np.outer([1, 2, 1], [1, 2, 1])/16, tf.float32)[:, :, None, None]
+        blur = tf.nn.depthwise_conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], 'SYMMETRIC'),
+                                      tf.tile(k, [1, 1, tf.shape(x)[3], 1]), [1, 1, 1, 1], 'VALID')
+        a = self.gen.uniform([tf.shape(x)[0], 1, 1, 1], -self.sharpness, self.sharpness)
+        return tf.clip_by_value(x + a*(x - blur), 0, 255)
+
 def augmenter(rotation=10.,  # max rotation, degrees
               shift=0.1,     # max shift, fraction of width/height
               shear=0.1,     # max shear, degrees (the seed's `shear_range`)
-              zoom=0.1,      # max zoom in/out, fraction
+              zoom=0.1,      # max zoom in/out, fraction, x and y independently
               flip=False,    # random horizontal flip (the seed: True)
+              sharpness=0.,  # random blur/sharpen strength (the seed: none)
               seed=0):       # random seed
-    "The seed's `ImageDataGenerator` augmentation as Keras 3 preprocessing layers (training only)."
-    L, fill = keras.layers, dict(fill_mode='nearest', seed=seed)
-    aug = [L.RandomRotation(rotation/360, **fill), L.RandomTranslation(shift, shift, **fill)]
-    if shear: aug.append(L.RandomShear(np.tan(np.radians(shear)), np.tan(np.radians(shear)), **fill))
-    aug.append(L.RandomZoom((-zoom, zoom), **fill))
-    if flip: aug.append(L.RandomFlip('horizontal', seed=seed))
-    return keras.Sequential(aug, name='augment')
+    "The seed's `ImageDataGenerator` augmentation (plus optional sharpness changes), applied to float batches during training."
+    return RandomAffine(rotation, shift, shear, zoom, flip, sharpness, seed)
 
 # %% ../nbs/00_data.ipynb #99b76a2f
 def show_augmented(x, aug, n=6): # one uint8 image (h, w, c); augmenter; how many variants
@@ -317,7 +346,7 @@ def make_dataset(x,              # uint8 images (n, h, w, c)
                  index=None,     # row indices to draw (e.g. oversampled); default all rows once
                  shuffle=False,  # reshuffle every epoch
                  seed=0,         # shuffle seed
-                 augment=None):  # augmentation model, applied per batch
+                 augment=None):  # augmentation (e.g. `augmenter()`), applied per batch
     "A batched, prefetched `tf.data.Dataset` of (float32 images, labels) over the uint8 cache."
     index = np.arange(len(x)) if index is None else np.asarray(index)
     xs, ys = tf.constant(x), tf.constant(np.asarray(y, np.float32))
@@ -325,7 +354,7 @@ def make_dataset(x,              # uint8 images (n, h, w, c)
     if shuffle: ds = ds.shuffle(len(index), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size).map(lambda i: (tf.cast(tf.gather(xs, i), tf.float32), tf.gather(ys, i)),
                                   num_parallel_calls=tf.data.AUTOTUNE)
-    if augment is not None:  # one batch at a time: parallel calls would race on the layers' random state
+    if augment is not None:  # one batch at a time: parallel calls would race on the random state
         ds = ds.map(lambda a, b: (augment(a, training=True), b))
     return ds.prefetch(tf.data.AUTOTUNE)
 

@@ -29,25 +29,29 @@ class TrainConfig:
     image_size: int = None         # input side (default: the preset's)
     channels: int = None           # 1 or 3 (default: the preset's)
     batch_size: int = 32           # images per batch
-    epochs: int = 30               # maximum epochs (early stopping may end sooner)
+    epochs: int = None             # maximum epochs; early stopping may end sooner (default: the preset's)
     lr: float = None               # peak learning rate of the cosine schedule (default: the preset's)
     imbalance: str = 'class_weight' # none | class_weight | oversample | both
     augment: bool = True           # augmentation during training
     flip: bool = False             # random horizontal flips (the seed: True)
+    sharpness: float = None        # random blur/sharpen strength in augmentation, 0 = off (default: the preset's)
     seed: int = 0                  # seed for the split, shuffling, augmentation and weights
     limit: int = None              # use only this many training images (and a quarter as many for validation)
     val_frac: float = 0.1          # fraction of patients for validation when making the split
     patience: int = 5              # early-stopping patience, epochs
     jit: bool = False              # XLA compilation
+    ema: bool = None               # validate and save an exponential moving average of the weights (default: the preset's)
 
     def resolved(self):
         "A checked copy with the preset's defaults filled in."
         p = preset(self.preset)
-        c = TrainConfig(**{**asdict(self), 'image_size': self.image_size or p['size'],
-                           'channels': self.channels or p['channels'], 'lr': self.lr or p['lr']})
+        d = asdict(self)
+        c = TrainConfig(**{**d, 'image_size': self.image_size or p['size'], 'channels': self.channels or p['channels'], 'lr': self.lr or p['lr'],
+                           **{k: p[k] for k in ('epochs', 'sharpness', 'ema') if d[k] is None}})
         if c.imbalance not in STRATEGIES: raise DataError(f"unknown imbalance {c.imbalance!r}; choose one of {', '.join(STRATEGIES)}")
         for k in ('epochs', 'batch_size', 'patience'):
             if getattr(c, k) < 1: raise DataError(f"{k} must be at least 1, got {getattr(c, k)}")
+        if not 0 <= c.sharpness <= 3: raise DataError(f"sharpness must be between 0 and 3, got {c.sharpness}")
         if c.image_size < 32: raise DataError(f"image_size must be at least 32, got {c.image_size}")
         if c.channels not in (1, 3): raise DataError(f"channels must be 1 or 3, got {c.channels}")
         if c.limit is not None and c.limit < 8: raise DataError(f"limit must be at least 8 images, got {c.limit}")
@@ -79,7 +83,7 @@ def run_data(cfg, items, root): # resolved `TrainConfig`; split `Item`s; dataset
     if len(np.unique(ytr)) < 2 or len(np.unique(yva)) < 2: raise DataError("train and val must each hold both classes")
     with warnings.catch_warnings():
         warnings.simplefilter('always'); idx, cw = balance(ytr, cfg.imbalance, cfg.seed)
-    aug = augmenter(flip=cfg.flip, seed=cfg.seed) if cfg.augment else None
+    aug = augmenter(flip=cfg.flip, sharpness=cfg.sharpness, seed=cfg.seed) if cfg.augment else None
     train = make_dataset(xtr, ytr, cfg.batch_size, index=idx, shuffle=True, seed=cfg.seed, augment=aug)
     val = make_dataset(xva, yva, cfg.batch_size)
     info = dict(n_train=len(ytr), n_val=len(yva), n_drawn=len(idx), skipped=len(sk_tr) + len(sk_va), class_weight=cw)
@@ -100,7 +104,8 @@ class KillAfterEpoch(keras.callbacks.Callback):
 
 def callbacks(cfg, run): # resolved `TrainConfig`; run directory
     "Backup/restore, best-model checkpoint, CSV log, early stopping and NaN guard for a run."
-    cbs = [keras.callbacks.BackupAndRestore(str(run/'backup')),
+    cbs = [keras.callbacks.BackupAndRestore(str(run/'backup')),  # first: it backs up the raw weights, before any swap
+           *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if cfg.ema else []),  # the callbacks below see the EMA weights
            keras.callbacks.ModelCheckpoint(str(run/'model.keras'), monitor='val_loss', save_best_only=True,
                                            initial_value_threshold=best_so_far(run/'history.csv')),
            keras.callbacks.CSVLogger(str(run/'history.csv'), append=True),
@@ -146,7 +151,7 @@ def train(cfg,             # `TrainConfig`
     with strategy.scope():
         model = build_model(cfg.preset, cfg.image_size, cfg.channels)
         lr = keras.optimizers.schedules.CosineDecay(cfg.lr, decay_steps=cfg.epochs*steps, alpha=0.01)
-        compile_model(model, lr, cfg.jit)
+        compile_model(model, lr, cfg.jit, cfg.ema)
     t0 = time.time()
     hist = model.fit(train_ds, validation_data=val_ds, epochs=cfg.epochs, class_weight=cw, shuffle=False,
                      callbacks=callbacks(cfg, run), verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2))
@@ -186,25 +191,27 @@ def plot_history(history_csv): # history.csv of a run
 def pneumo_train(data:str=None,        # dataset folder (default: $PNEUMO_DATA, then data/chest_xray)
                  out:str=None,         # run directory to create (required)
                  preset:str='fast',    # fast | seed | densenet
-                 epochs:int=30,        # maximum epochs
+                 epochs:int=None,      # maximum epochs (default: the preset's)
                  image_size:int=None,  # input side (default: the preset's)
                  batch_size:int=32,    # images per batch
                  lr:float=None,        # peak learning rate (default: the preset's)
                  imbalance:str='class_weight', # none | class_weight | oversample | both
                  no_augment:bool=False,# turn augmentation off
                  flip:bool=False,      # random horizontal flips (the seed's setting)
+                 sharpness:float=None, # random blur/sharpen strength, 0 = off (default: the preset's)
                  limit:int=None,       # use only N training images, for smoke runs
                  seed:int=0,           # random seed
                  split:str=None,       # split CSV from pneumo_split (default: a new patient split)
                  val_frac:float=0.1,   # fraction of patients for validation
                  patience:int=5,       # early-stopping patience
                  jit:bool=False,       # XLA compilation
+                 no_ema:bool=False,    # don't average the weights (the fast preset does by default)
                  resume:bool=False):   # continue the interrupted run in --out
     "Train a pneumonia classifier; writes model.keras, config.json, split.csv, history.csv and history.png into --out."
     if not out: raise DataError("--out is required (the run directory to create, e.g. runs/fast)")
     cfg = TrainConfig(data=data, split=split, preset=preset, image_size=image_size, batch_size=batch_size, epochs=epochs,
-                      lr=lr, imbalance=imbalance, augment=not no_augment, flip=flip, seed=seed, limit=limit,
-                      val_frac=val_frac, patience=patience, jit=jit)
+                      lr=lr, imbalance=imbalance, augment=not no_augment, flip=flip, sharpness=sharpness, seed=seed, limit=limit,
+                      val_frac=val_frac, patience=patience, jit=jit, ema=False if no_ema else None)
     run = train(cfg, out, resume)
     s = json.loads((run/'train_summary.json').read_text())
     print(f"{run}: best epoch {s['best_epoch']} of {s['epochs_total']}, val_loss {s['val_loss']:.4f}, "
