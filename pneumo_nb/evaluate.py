@@ -366,7 +366,7 @@ SEED_COLS = ('accuracy', 'sensitivity', 'specificity')
 
 def seed_summary(runs, threshold='youden'): # evaluated run directories; a threshold name from thresholds.json
     "Markdown table of each run's test ROC-AUC and metrics at `threshold` (with CIs), then mean ± sd over the runs."
-    rows, vals = ['| run | seed | train, min | val AUC | threshold | test ROC-AUC | ' + ' | '.join(SEED_COLS) + ' |', '|---' + '|---:'*7 + '|'], []
+    rows, vals = ['| run | seed | train, min | val AUC | threshold | test ROC-AUC | ' + ' | '.join(SEED_COLS) + ' |', '|---' + '|---:'*8 + '|'], []
     for r in map(Path, runs):
         if not (r/'eval'/'metrics.json').exists(): raise DataError(f"{r}: not evaluated yet (run pneumo_eval --run {r})")
         m, s = json.loads((r/'eval'/'metrics.json').read_text()), json.loads((r/'train_summary.json').read_text())

@@ -43,8 +43,12 @@ def balance(y,                       # 0/1 training labels
 # %% ../nbs/01_imbalance.ipynb #882497d5
 def peak_rss(code): # Python source that sets a dict `out`; numpy as np and tensorflow as tf are imported
     "Run `code` in a fresh Python; return its `out` plus peak RSS (GB), the RSS after imports and the seconds taken."
-    pre = "import json, resource, time, numpy as np, tensorflow as tf\nbase = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\nt0 = time.perf_counter()\n"
-    post = "\nout.update(base_gb=base/2**20, peak_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/2**20, seconds=time.perf_counter()-t0)\nprint(json.dumps(out))"
+    pre = ("import json, resource, time, numpy as np, tensorflow as tf\n"
+           "def hwm():  # this process's own high-water mark: ru_maxrss would include the parent's RSS at fork\n"
+           "    try: return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+           "    except OSError: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+           "base = hwm()\nt0 = time.perf_counter()\n")
+    post = "\nout.update(base_gb=base/2**20, peak_gb=hwm()/2**20, seconds=time.perf_counter()-t0)\nprint(json.dumps(out))"
     r = subprocess.run([sys.executable, '-c', pre + textwrap.dedent(code) + post], capture_output=True, text=True,
                        env={**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '3'})
     if r.returncode: raise RuntimeError(r.stderr[-2000:])

@@ -6,7 +6,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE_URL = 'https://pneumo-nb.github.io/pneumo_nb/'   # nbdev's show_doc links point at the published site
-PAGES = ['index.html', 'data.html', 'imbalance.html', 'model.html', 'train.html', 'eval.html']
+PAGES = ['index.html', 'data.html', 'imbalance.html', 'model.html', 'train.html', 'eval.html', 'bench.html', 'experiments.html']
 SHOTS = ROOT/'ci-artifacts'/'screenshots'
 CJK = ('CJK', 'WenQuanYi', 'Source Han', 'PingFang', 'YaHei', 'SimHei', 'Heiti')
 
@@ -69,7 +69,7 @@ def test_page_in_chromium(site, browser, page):
     browser.get(base + page)
     assert browser.find_elements('css selector', 'h1'), f'{page}: no title'
     sidebar = browser.execute_script("return [...document.querySelectorAll('#quarto-sidebar a[href]')].map(a => a.href)")
-    assert len(sidebar) >= 8, sidebar                               # index, 00-04, model card, appendix
+    assert len(sidebar) >= 10, sidebar                              # index, 00-04, model card, appendices, experiment log
     links = browser.execute_script("return [...document.querySelectorAll('a[href]')].map(a => a.href)")
     broken = sorted({u for u in links if not resolves(u, base, docs)})
     assert not broken, f'{page}: broken links {broken}'
