@@ -37,15 +37,15 @@ def seed_cnn(size=150, channels=3): # input side; input channels
 @keras.saving.register_keras_serializable('pneumo_nb')
 class Equalize(L.Layer):
     "Per-image histogram equalisation of 0–255 pixels (mid-rank of each grey level), channel by channel."
-    def call(self, x):
-        s = tf.shape(x); n, c = s[0], s[3]
-        v = tf.cast(tf.clip_by_value(tf.round(x), 0, 255), tf.int32)
-        flat = tf.reshape(tf.transpose(v, [0, 3, 1, 2]), [n*c, -1])       # one row per image and channel
-        hist = tf.math.bincount(flat + 256*tf.range(n*c)[:, None], minlength=256*n*c, maxlength=256*n*c)
-        hist = tf.cast(tf.reshape(hist, [n*c, 256]), tf.float32)
+    def call(self, x):  # int64 indices: TensorFlow's int32 path logs a oneDNN warning on CPUs without AVX-512
+        s = tf.shape(x, out_type=tf.int64); n, c = s[0], s[3]
+        v = tf.cast(tf.clip_by_value(tf.round(x), 0, 255), tf.int64)
+        flat = tf.reshape(tf.transpose(v, [0, 3, 1, 2]), tf.stack([n*c, -1]))   # one row per image and channel
+        hist = tf.math.bincount(flat + 256*tf.range(n*c, dtype=tf.int64)[:, None], minlength=256*n*c, maxlength=256*n*c, dtype=tf.float32)
+        hist = tf.reshape(hist, tf.stack([n*c, 256]))
         lut = 255*(tf.cumsum(hist, axis=1) - hist/2)/tf.cast(tf.shape(flat)[1], tf.float32)
         out = tf.gather(lut, flat, batch_dims=1)
-        return tf.transpose(tf.reshape(out, [n, c, s[1], s[2]]), [0, 2, 3, 1])
+        return tf.transpose(tf.reshape(out, tf.stack([n, c, s[1], s[2]])), [0, 2, 3, 1])
 
 # %% ../nbs/02_model.ipynb #387771c6
 def conv_bn(x, filters, stride=1, name=None, norm='batch'): # input; channels; stride; layer name; 'batch' or 'group'
