@@ -294,13 +294,13 @@ class RandomAffine:
 
     def transforms(self, n, h, w): # images; height; width (float tensors)
         "(n, 8) transforms mapping each output pixel to the input point it samples, about the image centre."
-        u = lambda r, lo=None: self.gen.uniform([n], -r if lo is None else lo, r)
-        th, sh = u(self.rotation)*np.pi/180, u(self.shear)*np.pi/180
-        zx, zy = u(1 + self.zoom, 1 - self.zoom), u(1 + self.zoom, 1 - self.zoom)
-        if self.flip: zx = zx*tf.where(u(1., 0.) < .5, -1., 1.)
+        u = lambda lo, hi: self.gen.uniform([n], lo, hi)
+        th, sh = u(-self.rotation, self.rotation)*np.pi/180, u(-self.shear, self.shear)*np.pi/180
+        zx, zy = u(1 - self.zoom, 1 + self.zoom), u(1 - self.zoom, 1 + self.zoom)
+        if self.flip: zx = zx*tf.where(u(0., 1.) < .5, -1., 1.)
         a0, a1, b0, b1 = tf.cos(th)*zx, -tf.sin(th + sh)*zy, tf.sin(th)*zx, tf.cos(th + sh)*zy  # rotation @ shear @ zoom
         cx, cy = (w - 1)/2, (h - 1)/2
-        a2, b2 = cx - a0*cx - a1*cy + u(self.shift)*w, cy - b0*cx - b1*cy + u(self.shift)*h
+        a2, b2 = cx - a0*cx - a1*cy + u(-self.shift, self.shift)*w, cy - b0*cx - b1*cy + u(-self.shift, self.shift)*h
         return tf.stack([a0, a1, a2, b0, b1, b2, tf.zeros([n]), tf.zeros([n])], 1)
 
     def __call__(self, x, training=True): # float images (n, h, w, c); augment only when training
