@@ -8,7 +8,7 @@ __all__ = ['page_names', 'align_page_names', 'build_docs', 'pneumo_docs']
 # %% ../nbs/05_docs.ipynb #68076c6b
 import json, re, shutil, subprocess, sys
 from pathlib import Path
-from .data import DataError, cli
+from .core import OptionError, cli
 
 # %% ../nbs/05_docs.ipynb #814840a3
 def page_names(proc): # folder of processed notebooks
@@ -54,7 +54,7 @@ def build_docs(use_quarto=None): # True: Quarto; False: smalldocs; None: Quarto 
 @cli
 def pneumo_docs(quarto:str='auto'): # auto (Quarto when installed) | yes | no (smalldocs)
     "Build the documentation website into _docs/ from nbs/ and its _quarto.yml."
-    if quarto not in ('auto', 'yes', 'no'): raise DataError(f"--quarto takes auto, yes or no, not {quarto!r}")
-    if quarto == 'yes' and not shutil.which('quarto'): raise DataError("--quarto yes: quarto is not on PATH (https://quarto.org)")
+    if quarto not in ('auto', 'yes', 'no'): raise OptionError(f"--quarto takes auto, yes or no, not {quarto!r}")
+    if quarto == 'yes' and not shutil.which('quarto'): raise OptionError("--quarto yes: quarto is not on PATH (https://quarto.org)")
     out = build_docs({'auto': None, 'yes': True, 'no': False}[quarto])
     print(f"site built in {out} ({len(list(Path(out).rglob('*.html')))} pages); serve it with: python -m http.server -d {out}")

@@ -1,4 +1,4 @@
-import os, subprocess, sys
+import hashlib, os, subprocess, sys
 from pathlib import Path
 import numpy as np
 import pytest
@@ -11,9 +11,9 @@ def data_root():
     if not p: pytest.skip('PNEUMO_DATA is not set: these tests need the chest_xray dataset')
     return Path(p).resolve()
 
-def run(*args, cwd=None, timeout=600):
+def run(*args, cwd=None, timeout=900, env=None):
     "Run a console script; return the CompletedProcess (text)."
-    return subprocess.run(list(map(str, args)), capture_output=True, text=True, cwd=cwd, timeout=timeout)
+    return subprocess.run(list(map(str, args)), capture_output=True, text=True, cwd=cwd, timeout=timeout, env=env)
 
 def assert_one_line_error(r, *needles):
     "A CLI failed with exit status 2, no traceback, and ended on one `error:` line (progress lines may come before)."
@@ -22,6 +22,28 @@ def assert_one_line_error(r, *needles):
     lines = [l for l in r.stderr.splitlines() if 'error:' in l]
     assert len(lines) == 1 and r.stderr.rstrip().endswith(lines[0]), r.stderr
     for n in needles: assert n in lines[0], (n, lines[0])
+
+def tree_digest(folder):
+    "{relative path: sha256} of every file under `folder`: to check that nothing was changed."
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(Path(folder).rglob('*')) if p.is_file()}
+
+SMOKE = ('--limit', 48, '--epochs', 1, '--image-size', 48, '--batch-size', 16)
+
+@pytest.fixture(scope='session')
+def smoke_run(data_root, tmp_path_factory):
+    "A one-epoch run on 48 images at 48×48, shared by the tests that only read it."
+    out = tmp_path_factory.mktemp('runs')/'smoke'
+    r = run('pneumo_train', '--data', data_root, '--out', out, *SMOKE)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out
+
+@pytest.fixture(scope='session')
+def fold_run(data_root, tmp_path_factory):
+    "A 2-fold cross-fitted smoke run (one epoch per member), shared by the tests that only read it."
+    out = tmp_path_factory.mktemp('runs')/'folds'
+    r = run('pneumo_train', '--data', data_root, '--out', out, *SMOKE, '--folds', 2, '--fold-epochs', 1)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out
 
 def write_bad_images(folder):
     "Each kind of bad or unusual image file beside one good JPEG; returns {stem: 'ok' or the expected error}."

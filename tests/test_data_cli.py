@@ -8,7 +8,7 @@ from pneumo_nb.data import toy_dataset, load_images, load_split, scan, read_spli
 
 def test_split_real_data(data_root, tmp_path):
     out = tmp_path/'split.csv'
-    r = run('pneumo_split', data_root, '-o', out)
+    r = run('pneumo_split', '--data', data_root, '--out', out)
     assert r.returncode == 0, r.stderr
     assert 'wrote' in r.stdout and 'patients' in r.stdout
     rows = list(csv.DictReader(open(out)))
@@ -23,29 +23,29 @@ def test_split_real_data(data_root, tmp_path):
     val_frac = len(pats['val']) / (len(pats['val']) + len(pats['train']))
     assert 0.08 < val_frac < 0.12
     # the same seed gives the same split; an existing file is not overwritten
-    assert_one_line_error(run('pneumo_split', data_root, '-o', out), 'exists')
-    r2 = run('pneumo_split', data_root, '-o', out, '--force', '--seed', '1')
+    assert_one_line_error(run('pneumo_split', '--data', data_root, '--out', out), 'exists')
+    r2 = run('pneumo_split', '--data', data_root, '--out', out, '--force', '--seed', '1')
     assert r2.returncode == 0 and read_split(out) != scan(data_root)
 
 @pytest.fixture
 def toy(tmp_path): return toy_dataset(tmp_path/'chest_xray', n=4, size=32)
 
 def test_missing_dir(tmp_path):
-    assert_one_line_error(run('pneumo_split', tmp_path/'nowhere', '-o', tmp_path/'s.csv'), 'no such directory', 'pneumo_download')
+    assert_one_line_error(run('pneumo_split', '--data', tmp_path/'nowhere', '--out', tmp_path/'s.csv'), 'no such dataset folder', 'pneumo_download')
 
 def test_missing_split_and_class(toy, tmp_path):
     shutil.rmtree(toy/'test')
-    assert_one_line_error(run('pneumo_split', toy, '-o', tmp_path/'s.csv'), 'test/NORMAL: missing folder')
+    assert_one_line_error(run('pneumo_split', '--data', toy, '--out', tmp_path/'s.csv'), 'test/NORMAL: missing folder')
     toy_dataset(toy, n=4, size=32); shutil.rmtree(toy/'train'/'PNEUMONIA')
-    assert_one_line_error(run('pneumo_split', toy, '-o', tmp_path/'s.csv'), 'train/PNEUMONIA: missing folder')
+    assert_one_line_error(run('pneumo_split', '--data', toy, '--out', tmp_path/'s.csv'), 'train/PNEUMONIA: missing folder')
 
 def test_empty_class(toy, tmp_path):
     for p in (toy/'val'/'NORMAL').iterdir(): p.unlink()
-    assert_one_line_error(run('pneumo_split', toy, '-o', tmp_path/'s.csv'), 'val/NORMAL', 'no .jpeg/.jpg/.png')
+    assert_one_line_error(run('pneumo_split', '--data', toy, '--out', tmp_path/'s.csv'), 'val/NORMAL', 'no .jpeg/.jpg/.png')
     assert not (tmp_path/'s.csv').exists()
 
 def test_bad_option(toy, tmp_path):
-    assert_one_line_error(run('pneumo_split', toy, '-o', tmp_path/'s.csv', '--val-frac', '1.5'), 'between 0 and 1')
+    assert_one_line_error(run('pneumo_split', '--data', toy, '--out', tmp_path/'s.csv', '--val-frac', '1.5'), 'between 0 and 1')
 
 def test_bad_files_are_reported_not_dropped(tmp_path):
     expected = write_bad_images(tmp_path)

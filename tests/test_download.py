@@ -3,7 +3,8 @@ import hashlib, http.server, threading, zipfile
 from functools import partial
 import pytest
 from conftest import run, assert_one_line_error
-from pneumo_nb.data import toy_dataset, fetch, scan, KAGGLE_VAL, DataError
+from pneumo_nb.data import toy_dataset, scan
+from pneumo_nb.download import fetch, KAGGLE_VAL
 
 class RangeHandler(http.server.BaseHTTPRequestHandler):
     "Serves one blob at /data.zip, honouring `Range: bytes=N-`; records the ranges asked for."
@@ -35,14 +36,14 @@ def server(tmp_path):
 
 def test_cli_download_and_extract(server, tmp_path):
     url, sha = server
-    r = run('pneumo_download', '--dest', tmp_path/'data', '--url', url, '--sha256', sha)
+    r = run('pneumo_download', '--out', tmp_path/'data', '--url', url, '--sha256', sha)
     assert r.returncode == 0, r.stderr
     items = scan(tmp_path/'data'/'chest_xray')
     assert {i.split for i in items} == {'train', 'val', 'test'}       # val/ made the Kaggle way
     assert sorted(i.path.split('/')[-1] for i in items if i.split == 'val') == sorted([KAGGLE_VAL[0], KAGGLE_VAL[-1]])
     assert not (tmp_path/'data'/'ChestXRay2017.zip').exists() and 'dataset ready' in r.stdout
     # running again leaves the existing dataset alone
-    assert_one_line_error(run('pneumo_download', '--dest', tmp_path/'data', '--url', url), 'already exists')
+    assert_one_line_error(run('pneumo_download', '--out', tmp_path/'data', '--url', url), 'already exists')
 
 def test_resume(server, tmp_path):
     url, sha = server
@@ -54,16 +55,27 @@ def test_resume(server, tmp_path):
 
 def test_bad_checksum(server, tmp_path):
     url, _ = server
-    r = run('pneumo_download', '--dest', tmp_path/'d', '--url', url, '--sha256', '0'*64)
+    r = run('pneumo_download', '--out', tmp_path/'d', '--url', url, '--sha256', '0'*64)
     assert_one_line_error(r, 'SHA-256 mismatch')
     assert not (tmp_path/'d'/'chest_xray').exists() and (tmp_path/'d'/'ChestXRay2017.zip.part.bad').exists()
 
 def test_offline(tmp_path):
     import socket
     s = socket.socket(); s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]; s.close()  # nothing listens here
-    assert_one_line_error(run('pneumo_download', '--dest', tmp_path/'d', '--url', f'http://127.0.0.1:{port}/x.zip'),
+    assert_one_line_error(run('pneumo_download', '--out', tmp_path/'d', '--url', f'http://127.0.0.1:{port}/x.zip'),
                           'cannot download', 'offline')
 
 def test_not_a_zip(tmp_path):
     (tmp_path/'x.zip').write_text('nope')
-    assert_one_line_error(run('pneumo_download', '--dest', tmp_path, '--url', (tmp_path/'x.zip').as_uri()), 'not a zip')
+    assert_one_line_error(run('pneumo_download', '--out', tmp_path, '--url', (tmp_path/'x.zip').as_uri()), 'not a zip')
+
+def test_download_never_imports_tensorflow(server, tmp_path):
+    "The whole download, in one process, leaves TensorFlow out of sys.modules."
+    import subprocess, sys
+    url, sha = server
+    code = (f"import sys\nfrom pneumo_nb.download import pneumo_download\n"
+            f"sys.argv = ['pneumo_download', '--out', {str(tmp_path/'d')!r}, '--url', {url!r}, '--sha256', {sha!r}]\n"
+            "pneumo_download()\nprint('tensorflow' in sys.modules, file=sys.stderr)")
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr.strip().endswith('False'), r.stderr[-2000:]
+    assert (tmp_path/'d'/'chest_xray'/'train').is_dir()
