@@ -44,7 +44,7 @@ def build_docs(use_quarto=None): # True: Quarto; False: smalldocs; None: Quarto 
     from smalldocs.site import build
     proc = root/'_proc'
     shutil.rmtree(proc, ignore_errors=True)
-    refresh_quarto_yml(); _build_modidx(); proc_nbs(cfg.nbs_path, n_workers=0)
+    refresh_quarto_yml(); _build_modidx(); proc_nbs(cfg.nbs_path, n_workers=2)  # worker processes: rendering imports the chapters' modules, TensorFlow among them; this process stays without it
     align_page_names(proc)
     site = build(proc, quiet=True)
     shutil.rmtree(out, ignore_errors=True); shutil.move(str(site.out), str(out))

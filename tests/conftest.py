@@ -58,3 +58,18 @@ def write_bad_images(folder):
     Image.fromarray(g).convert('P').save(folder/'palette.png')
     return dict(good='ok', zero='empty file', trunc='unreadable image', text='not an image',
                 alpha='ok', deep16='ok', cmyk='ok', palette='ok')
+
+@pytest.fixture(scope='session')
+def browser():
+    "Headless Debian Chromium driven by selenium, with the flags this closed network needs."
+    import shutil
+    if not (shutil.which('chromium') and shutil.which('chromedriver')): pytest.skip('needs Debian chromium and chromium-driver')
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    o = webdriver.ChromeOptions(); o.binary_location = shutil.which('chromium')
+    for a in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+              '--disable-component-update', '--disable-sync', '--window-size=1280,1400'): o.add_argument(a)
+    d = webdriver.Chrome(service=Service(shutil.which('chromedriver')), options=o)
+    yield d
+    d.quit()
+

@@ -14,6 +14,7 @@ def test_eval_cli(which, request, tmp_path):
     import shutil; r_dir = tmp_path/which; shutil.copytree(src, r_dir)   # evaluation writes into the run: use a copy
     r = run('pneumo_eval', '--run', r_dir, '--n-boot', 50)
     assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stderr == '', r.stderr     # no TensorFlow log lines
     ev = r_dir/'eval'
     m = json.loads((ev/'metrics.json').read_text())
     assert m['counts']['test'] == 624 and len((ev/'predictions.csv').read_text().splitlines()) == 625

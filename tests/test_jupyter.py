@@ -1,4 +1,4 @@
-"The notebooks run in Jupyter: a Jupyter server on 127.0.0.1 executes 00_data through a real kernel."
+"The notebooks in Jupyter: 00_data runs cell by cell in the project's kernel, and JupyterLab opens the notebooks without marking them modified."
 import json, os, shutil, socket, subprocess, sys, time, urllib.request, uuid
 from pathlib import Path
 import pytest
@@ -8,11 +8,11 @@ NBS = Path(__file__).resolve().parents[1]/'nbs'
 def free_port():
     s = socket.socket(); s.bind(('127.0.0.1', 0)); p = s.getsockname()[1]; s.close(); return p
 
-@pytest.fixture
-def server(data_root, tmp_path):
+@pytest.fixture(params=['server'])
+def server(data_root, tmp_path, request):
     port, token = free_port(), uuid.uuid4().hex
     env = {**os.environ, 'IN_TEST': '1', 'PNEUMO_DATA': str(data_root), 'JUPYTER_RUNTIME_DIR': str(tmp_path/'rt'), 'MPLBACKEND': 'Agg'}
-    p = subprocess.Popen([sys.executable, '-m', 'jupyter', 'server', '--no-browser', f'--ServerApp.ip=127.0.0.1', f'--ServerApp.port={port}',
+    p = subprocess.Popen([sys.executable, '-m', 'jupyter', request.param, '--no-browser', f'--ServerApp.ip=127.0.0.1', f'--ServerApp.port={port}',
                           f'--IdentityProvider.token={token}', f'--ServerApp.root_dir={NBS}', *(['--allow-root'] if os.geteuid() == 0 else [])],
                          env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path/'server.log', 'w'))
     base = f'http://127.0.0.1:{port}'
@@ -47,7 +47,7 @@ def execute(ws, code, timeout=300):
 def test_00_data_runs_in_a_jupyter_kernel(server):
     import websocket
     base, token = server
-    k = api(base, token, '/api/kernels', 'POST', {'name': 'python3'})
+    k = api(base, token, '/api/kernels', 'POST', {'name': 'pneumo_nb'})
     ws = websocket.create_connection(f"{base.replace('http', 'ws')}/api/kernels/{k['id']}/channels?token={token}", timeout=300)
     try:
         nb = json.loads((NBS/'00_data.ipynb').read_text(encoding='utf-8'))
@@ -61,3 +61,18 @@ def test_00_data_runs_in_a_jupyter_kernel(server):
         assert status == 'ok'
     finally:
         ws.close(); api(base, token, f"/api/kernels/{k['id']}", 'DELETE')
+
+@pytest.mark.parametrize('server', ['lab'], indirect=True)
+def test_jupyterlab_opens_notebooks_unmodified(server, browser):
+    """Opening a notebook starts its kernel; JupyterLab then writes the kernel's `kernelspec` and `language_info` into the
+    notebook's metadata and marks it modified if they differ from the saved ones. The notebooks are saved with the
+    `pneumo_nb` kernel (whose display name is its name, as nbdev_clean writes it) and its `language_info`."""
+    base, token = server
+    for name in ('00_data.ipynb', '01_imbalance.ipynb', '04_eval.ipynb'):
+        browser.get(f'{base}/lab/tree/{name}?token={token}&reset')
+        for _ in range(60):   # wait until the kernel is idle
+            time.sleep(1)
+            if browser.execute_script("return [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator, .jp-StatusBar-TextItem')].some(e => /Idle/.test(e.textContent || e.title || ''))"): break
+        time.sleep(3)
+        dirty = browser.execute_script("return document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty').length")
+        assert dirty == 0, f'{name} is marked modified right after opening'

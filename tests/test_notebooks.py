@@ -1,22 +1,39 @@
-"The saved notebooks: no missing-glyph warnings, and the tutorial pages carry outputs from a real run."
-import json
+"The saved notebooks: outputs a reader would see come from a real run of the current cells, with no noise or machine paths."
+import hashlib, json, re
 from pathlib import Path
 import pytest
 
 NBS = sorted((Path(__file__).resolve().parents[1]/'nbs').glob('*.ipynb'))
+TF_LOG = re.compile(r'^[IWEF]\d{4} \d\d:\d\d:\d\d|oneDNN|absl::|WARNING:tensorflow|TF_CPP|cpu_feature_guard', re.M)
+MACHINE_PATH = re.compile(r'(?<![\w.~])/(?:tmp|home|root|work|Users|mnt|var/folders|private)/')
 
-def outputs_text(nb):
-    for c in nb['cells']:
-        for o in c.get('outputs', []):
-            yield ''.join(o.get('text', '')) + ''.join(o.get('data', {}).get('text/plain', ''))
+def code_cells(path):
+    return [c for c in json.loads(path.read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'code']
+
+def texts(o):
+    "The text a reader sees in one output (stream text and every text/* representation)."
+    return ''.join(o.get('text', '')) + ''.join(''.join(v) for k, v in o.get('data', {}).items() if k.startswith('text/'))
 
 @pytest.mark.parametrize('path', NBS, ids=lambda p: p.name)
-def test_no_missing_glyphs(path):
-    text = '\n'.join(outputs_text(json.loads(path.read_text(encoding='utf-8'))))
-    assert 'Glyph' not in text and 'missing from font' not in text, f'{path.name}: a plot lacks a CJK font'
+def test_no_noise_in_saved_outputs(path):
+    for n, c in enumerate(code_cells(path)):
+        for o in c.get('outputs', []):
+            assert o.get('name') != 'stderr', f'{path.name} code cell {n}: a stderr stream: {texts(o)[:300]}'
+            assert o.get('output_type') != 'error', f'{path.name} code cell {n}: saved with an error'
+            t = texts(o)
+            assert not TF_LOG.search(t), f'{path.name} code cell {n}: a TensorFlow log line: {TF_LOG.search(t)[0]}'
+            assert not MACHINE_PATH.search(t), f'{path.name} code cell {n}: a path of the machine it ran on: {t[max(0, MACHINE_PATH.search(t).start()-40):][:120]}'
+            assert 'Glyph' not in t and 'missing from font' not in t, f'{path.name} code cell {n}: a plot lacks a CJK font'
+
+@pytest.mark.parametrize('path', NBS, ids=lambda p: p.name)
+def test_outputs_come_from_the_current_cells(path):
+    "Every cell with outputs carries the stamp `tools/run_nb.py` gave its source when it ran; an edited cell no longer matches."
+    for n, c in enumerate(code_cells(path)):
+        if not c.get('outputs'): continue
+        sha = hashlib.sha1(''.join(c['source']).encode('utf-8')).hexdigest()[:12]
+        assert c.get('metadata', {}).get('source_sha') == sha, f'{path.name} code cell {n}: its outputs are from an older version of the cell (re-run it with tools/run_nb.py)'
 
 @pytest.mark.parametrize('name', ['00_data', '01_imbalance', '02_model', '03_train', '04_eval', '06_bench'])
 def test_tutorials_have_saved_outputs(name):
-    nb = json.loads((NBS[0].parent/f'{name}.ipynb').read_text(encoding='utf-8'))
-    ran = [c for c in nb['cells'] if c['cell_type'] == 'code' and c.get('outputs')]
+    ran = [c for c in code_cells(NBS[0].parent/f'{name}.ipynb') if c.get('outputs')]
     assert len(ran) >= 3, f'{name}: saved without the outputs of a real run'

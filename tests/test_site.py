@@ -1,12 +1,13 @@
 "The documentation site: built by `pneumo_docs` without Quarto, served on 127.0.0.1, checked in headless Chromium."
-import functools, http.server, re, shutil, subprocess, threading, time, urllib.request
+import functools, html, http.server, re, shutil, subprocess, sys, threading, time, urllib.request
 from urllib.parse import unquote
 from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE_URL = 'https://pneumo-nb.github.io/pneumo_nb/'   # nbdev's show_doc links point at the published site
-PAGES = ['index.html', 'data.html', 'imbalance.html', 'model.html', 'train.html', 'eval.html', 'bench.html', 'experiments.html']
+PAGES = ['index.html', 'data.html', 'imbalance.html', 'model.html', 'train.html', 'eval.html', 'core.html', 'bench.html', 'download.html',
+         'experiments.html', 'model_card.html']
 SHOTS = ROOT/'ci-artifacts'/'screenshots'
 CJK = ('CJK', 'WenQuanYi', 'Source Han', 'PingFang', 'YaHei', 'SimHei', 'Heiti')
 
@@ -16,24 +17,16 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope='module')
 def site():
     if not (shutil.which('chromium') and shutil.which('chromedriver')): pytest.skip('needs Debian chromium and chromium-driver')
-    r = subprocess.run(['pneumo_docs', '--quarto', 'no'], cwd=ROOT, capture_output=True, text=True)
+    code = ("import sys\nfrom pneumo_nb.docs import pneumo_docs\nsys.argv = ['pneumo_docs', '--quarto', 'no']\n"
+            "pneumo_docs()\nprint('tensorflow in this process:', 'tensorflow' in sys.modules)")
+    r = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
+    assert 'tensorflow in this process: False' in r.stdout     # rendering imports it in nbdev's worker processes only
     docs = ROOT/'_docs'
     srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(QuietHandler, directory=str(docs)))
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f'http://127.0.0.1:{srv.server_port}/', docs
     srv.shutdown()
-
-@pytest.fixture(scope='module')
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    o = webdriver.ChromeOptions(); o.binary_location = shutil.which('chromium')
-    for a in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-              '--disable-component-update', '--disable-sync', '--window-size=1280,1400'): o.add_argument(a)
-    d = webdriver.Chrome(service=Service(shutil.which('chromedriver')), options=o)
-    yield d
-    d.quit()
 
 _checked = {}
 def resolves(url, base, docs):
@@ -48,20 +41,23 @@ def resolves(url, base, docs):
         else: _checked[key] = not frag or re.search(rf'id="{re.escape(frag)}"', html) is not None
     return _checked[key]
 
-PROBE_JS = r"""
+CJK_TEXT = r"""
 const els = [...document.querySelectorAll('main h1, main h2, main h3, main p, main li, main td, header h1, .description p')];
-const el = els.find(e => [...e.childNodes].some(n => n.nodeType === 3 && /[\u4e00-\u9fff]/.test(n.textContent)));
-if (el) el.setAttribute('data-cjk-probe', '1');
-return el ? el.textContent.slice(0, 40) : null;
+return els.find(e => [...e.childNodes].some(n => n.nodeType === 3 && /[\u4e00-\u9fff]/.test(n.textContent)));
+"""
+ENGLISH_WITH_APOSTROPHE = r"""
+return [...document.querySelectorAll('main p, main li')].find(e => !/[\u3000-\u9fff]/.test(e.textContent) && /[A-Za-z][\u2019'][a-z]/.test(e.textContent));
 """
 
-def cjk_fonts(browser):
-    "Platform fonts Chromium used to draw the first Chinese text on the page."
-    assert browser.execute_script(PROBE_JS), 'no Chinese text on the page'
+def platform_fonts(browser, find_js):
+    "Platform fonts Chromium used to draw the element `find_js` returns (None when it finds none)."
+    if not browser.execute_script(f"const el = (() => {{ {find_js} }})(); if (el) el.setAttribute('data-font-probe', '1'); return !!el;"): return None
     browser.execute_cdp_cmd('DOM.enable', {}); browser.execute_cdp_cmd('CSS.enable', {})
     root = browser.execute_cdp_cmd('DOM.getDocument', {'depth': -1})['root']['nodeId']
-    node = browser.execute_cdp_cmd('DOM.querySelector', {'nodeId': root, 'selector': '[data-cjk-probe]'})['nodeId']
-    return [f['familyName'] for f in browser.execute_cdp_cmd('CSS.getPlatformFontsForNode', {'nodeId': node})['fonts']]
+    node = browser.execute_cdp_cmd('DOM.querySelector', {'nodeId': root, 'selector': '[data-font-probe]'})['nodeId']
+    fonts = [f['familyName'] for f in browser.execute_cdp_cmd('CSS.getPlatformFontsForNode', {'nodeId': node})['fonts']]
+    browser.execute_script("document.querySelector('[data-font-probe]').removeAttribute('data-font-probe')")
+    return fonts
 
 @pytest.mark.parametrize('page', PAGES)
 def test_page_in_chromium(site, browser, page):
@@ -75,17 +71,32 @@ def test_page_in_chromium(site, browser, page):
     assert not broken, f'{page}: broken links {broken}'
     imgs = browser.execute_script("return [...document.images].map(i => [i.src, i.complete && i.naturalWidth > 0])")
     assert all(ok for _, ok in imgs), f'{page}: images that did not load {[s for s, ok in imgs if not ok]}'
-    fonts = cjk_fonts(browser)
-    assert any(k in f for f in fonts for k in CJK), f'{page}: Chinese text drawn with {fonts}'
+    fonts = platform_fonts(browser, CJK_TEXT)
+    assert fonts and any(k in f for f in fonts for k in CJK), f'{page}: Chinese text drawn with {fonts}'
+    latin = platform_fonts(browser, ENGLISH_WITH_APOSTROPHE)   # a CJK font would draw its apostrophes full-width
+    assert latin is None or not any(k in f for f in latin for k in CJK), f'{page}: English text drawn with {latin}'
     SHOTS.mkdir(parents=True, exist_ok=True)
-    browser.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
-    browser.save_screenshot(str(SHOTS/page.replace('.html', '.png')))
-    if imgs:  # a second shot with the page's first plot in view
-        browser.execute_script("[...document.querySelectorAll('main img')].find(i => i.naturalWidth > 100).scrollIntoView({block: 'center', behavior: 'instant'})")
-        time.sleep(0.3)
-        browser.save_screenshot(str(SHOTS/page.replace('.html', '_plot.png')))
+    for width in (1280, 400):  # a desktop and a phone-sized window
+        browser.set_window_size(width, 1400); time.sleep(0.3)
+        browser.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
+        browser.save_screenshot(str(SHOTS/page.replace('.html', f'_{width}.png')))
+        if imgs:  # a second shot with the page's first plot in view
+            browser.execute_script("[...document.querySelectorAll('main img')].find(i => i.naturalWidth > 100).scrollIntoView({block: 'center', behavior: 'instant'})")
+            time.sleep(0.3)
+            browser.save_screenshot(str(SHOTS/page.replace('.html', f'_plot_{width}.png')))
+    browser.set_window_size(1280, 1400)
 
 def test_pages_with_plots_have_images(site):
     base, docs = site
     for page in ('data.html', 'train.html', 'eval.html'):
         assert re.search(r'<img[^>]+src=', (docs/page).read_text(encoding='utf-8')), page
+
+def test_no_raw_markdown_in_signatures(site):
+    "nbdev shows each function's signature with its parameter comments as code: no markdown link or backtick may leak into it."
+    base, docs = site
+    bad = []
+    for page in docs.glob('*.html'):
+        for m in re.finditer(r'<span class="co">(.*?)</span>', page.read_text(encoding='utf-8')):
+            t = html.unescape(re.sub('<[^>]+>', '', m[1]))
+            if '](' in t or '`' in t: bad.append(f'{page.name}: {t[:100]}')
+    assert not bad, bad

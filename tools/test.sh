@@ -14,6 +14,8 @@ if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v chromium >/d
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-noto-cjk chromium chromium-driver >/dev/null
 fi
 python -m pip install -q -e ".[dev]"
+# the notebooks' Jupyter kernel (see README: JupyterLab then opens them unmodified)
+python -m ipykernel install --sys-prefix --name pneumo_nb --display-name pneumo_nb >/dev/null
 # matplotlib caches the font list; rebuild it so a freshly installed CJK font is seen
 python -c "import matplotlib.font_manager as fm; fm._load_fontmanager(try_read_cache=False)"
 
