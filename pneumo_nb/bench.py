@@ -7,7 +7,7 @@ __all__ = ['median_rate', 'machine_info', 'peak_rss', 'original_generator', 'sam
            'bench_pipeline', 'bench_memory', 'bench_training', 'bench_predict', 'build_model_densenet', 'bench_command',
            'bench_e2e', 'bench_table', 'plot_bench', 'run_bench']
 
-# %% ../nbs/06_bench.ipynb #483c8b8e
+# %% ../nbs/06_bench.ipynb #57ac8bd8
 import contextlib, io, json, os, platform, resource, shutil, statistics, subprocess, sys, tempfile, textwrap, time
 from pathlib import Path
 import numpy as np
@@ -19,7 +19,7 @@ from .evaluate import evaluate_run, read_any
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
 
-# %% ../nbs/06_bench.ipynb #694079d1
+# %% ../nbs/06_bench.ipynb #1d631a39
 def median_rate(f, # function that processes n items per call
                 n, # items per call
                 repeats=5, # timed calls
@@ -31,7 +31,7 @@ def median_rate(f, # function that processes n items per call
         t = time.perf_counter(); f(); rates.append(n/(time.perf_counter() - t))
     return dict(median=statistics.median(rates), runs=rates)
 
-# %% ../nbs/06_bench.ipynb #72a700b2
+# %% ../nbs/06_bench.ipynb #bad3ba10
 def machine_info():
     "CPU model, cores, memory, GPUs and library versions of this machine."
     cpu = platform.processor() or platform.machine()
@@ -43,7 +43,7 @@ def machine_info():
     return dict(cpu=cpu, cores=os.cpu_count(), ram_gb=ram, gpus=gpus, os=platform.platform(), python=platform.python_version(),
                 tensorflow=tf.__version__, keras=keras.__version__, numpy=np.__version__)
 
-# %% ../nbs/06_bench.ipynb #c3b53dd1
+# %% ../nbs/06_bench.ipynb #e37bee16
 def peak_rss(code): # Python source that sets a dict out; numpy as np and tensorflow as tf are imported
     "Run `code` in a fresh Python; return its `out` plus peak RSS (GB), the RSS after imports and the seconds taken."
     pre = ("import json, resource, time, numpy as np\nfrom pneumo_nb.core import quiet_stderr\n"
@@ -57,7 +57,7 @@ def peak_rss(code): # Python source that sets a dict out; numpy as np and tensor
     if r.returncode: raise RuntimeError(r.stderr[-2000:])
     return json.loads(r.stdout.strip().splitlines()[-1])
 
-# %% ../nbs/06_bench.ipynb #d3946c01
+# %% ../nbs/06_bench.ipynb #2a347cdc
 def original_generator(train_dir, # folder with NORMAL/ and PNEUMONIA/
                        size=150, # side
                        batch_size=32, # images per batch
@@ -69,7 +69,7 @@ def original_generator(train_dir, # folder with NORMAL/ and PNEUMONIA/
         return gen.flow_from_directory(str(train_dir), target_size=(size, size), batch_size=batch_size, class_mode='binary',
                                        classes=list(CLASSES), shuffle=True, seed=seed)
 
-# %% ../nbs/06_bench.ipynb #7895a2c0
+# %% ../nbs/06_bench.ipynb #ed64219e
 def sample_dir(data, # dataset folder
                n_per_class, # images per class
                dest): # folder to create
@@ -79,7 +79,7 @@ def sample_dir(data, # dataset folder
         for p in sorted((Path(data)/'train'/k).iterdir())[:n_per_class]: (Path(dest)/k/p.name).symlink_to(p.resolve())
     return Path(dest)
 
-# %% ../nbs/06_bench.ipynb #5c15eb31
+# %% ../nbs/06_bench.ipynb #ce0e3b57
 def prep_peaks(train_dir): # folder with NORMAL/ and PNEUMONIA/
     "Peak RSS of preparing `train_dir` the original's way (materialise + `RandomOverSampler`) and ours (uint8 cache + index oversampling)."
     original = peak_rss(f"""
@@ -100,7 +100,7 @@ idx, cw = balance(np.array([int(paths[k].parent.name == CLASSES[1]) for k in kee
 out = dict(shape=list(x.shape), dtype=str(x.dtype), rows_drawn=len(idx))""")
     return original, ours
 
-# %% ../nbs/06_bench.ipynb #81c53081
+# %% ../nbs/06_bench.ipynb #0631d24c
 def _layers(model): # Keras model
     "Every layer of `model`, nested models opened."
     for l in model.layers:
@@ -116,7 +116,7 @@ def flops(model): # Keras model
         elif isinstance(l, L.Dense): macs += l.input.shape[-1]*l.units
     return 2*macs
 
-# %% ../nbs/06_bench.ipynb #a4fcd310
+# %% ../nbs/06_bench.ipynb #82f2893e
 def measure_speed(model, # uncompiled Keras model
                   batch_size=32, # images per batch
                   steps=8, # batches per timed repeat
@@ -133,7 +133,7 @@ def measure_speed(model, # uncompiled Keras model
     pred_rate = median_rate(lambda: model.predict(ds, verbose=0), len(x), repeats, warmup=0)['median']
     return dict(train_img_s=train_rate, predict_img_s=pred_rate)
 
-# %% ../nbs/06_bench.ipynb #68bfefb7
+# %% ../nbs/06_bench.ipynb #532959d4
 def bench_pipeline(data, # dataset folder
                    batches=20, # batches per timed call
                    repeats=5, # timed calls
@@ -157,7 +157,7 @@ def bench_pipeline(data, # dataset folder
                 ours_first_epoch_img_s=1/(1/decode['median'] + 1/ours['median']), ratio=ours['median']/original['median'],
                 ours_fast_preset_img_s=fast['median'], runs=dict(original=original['runs'], ours=ours['runs'], fast=fast['runs']))
 
-# %% ../nbs/06_bench.ipynb #440b0db1
+# %% ../nbs/06_bench.ipynb #80b370b8
 def bench_memory(data, # dataset folder
                  limit=None): # images per class (None: the whole training set)
     "Peak RSS (GB) of the original's materialise + `RandomOverSampler` and of our uint8 cache + index oversampling."
@@ -167,7 +167,7 @@ def bench_memory(data, # dataset folder
     return dict(images=original['shape'][0], original_gb=original['peak_gb'], ours_gb=ours['peak_gb'], base_gb=ours['base_gb'],
                 original_s=original['seconds'], ours_s=ours['seconds'], ratio=original['peak_gb']/ours['peak_gb'])
 
-# %% ../nbs/06_bench.ipynb #4b8482d7
+# %% ../nbs/06_bench.ipynb #4543a74c
 def bench_training(steps=8, # batches per timed call
                    repeats=3, # timed calls
                    presets=('original', 'fast')): # presets to measure
@@ -178,7 +178,7 @@ def bench_training(steps=8, # batches per timed call
         out[name] = measure_speed(build_model(name), steps=steps, repeats=repeats)['train_img_s']
     return dict(out, ratio=out['fast']/out['original']) if {'original', 'fast'} <= set(out) else out
 
-# %% ../nbs/06_bench.ipynb #2941629c
+# %% ../nbs/06_bench.ipynb #8dfca1cb
 def bench_predict(files, # image files to decode and predict
                   presets=('original', 'fast', 'densenet'), # presets to measure
                   repeats=3, # timed batched calls; single images: 4 × this, after 3 warm-ups
@@ -203,7 +203,7 @@ def build_model_densenet(size): # input side
     from pneumo_nb.model import densenet
     return densenet(size, weights=None)
 
-# %% ../nbs/06_bench.ipynb #7ef95a3c
+# %% ../nbs/06_bench.ipynb #57451c7c
 def bench_command(run, # run folder
                   files, # image files
                   repeats=3): # timed calls
@@ -216,7 +216,7 @@ def bench_command(run, # run folder
     many, one = statistics.median(wall(files) for _ in range(repeats)), statistics.median(wall(files[:1]) for _ in range(repeats))
     return dict(files=len(files), many_s=many, one_s=one, img_s_beyond_startup=(len(files) - 1)/max(many - one, 1e-9))
 
-# %% ../nbs/06_bench.ipynb #b3743e74
+# %% ../nbs/06_bench.ipynb #6f734016
 def bench_e2e(data, # dataset folder
               run, # run folder to create
               quick=False): # tiny smoke run
@@ -231,7 +231,7 @@ def bench_e2e(data, # dataset folder
                 **{f'test_{k}': m['at']['0.5'][k] for k in ('accuracy', 'sensitivity', 'specificity')},
                 test_accuracy_ci=m['ci']['0.5']['accuracy'], ece=m['ece'], command=bench_command(run, files, 1 if quick else 3), quick=quick)
 
-# %% ../nbs/06_bench.ipynb #db42264d
+# %% ../nbs/06_bench.ipynb #1f833d26
 def _e2e_rows(e): # end-to-end results from bench_e2e
     "The end-to-end part of the results table."
     ci, aci, c = e['test_auc_ci'], e['test_accuracy_ci'], e['command']
@@ -245,7 +245,7 @@ def _e2e_rows(e): # end-to-end results from bench_e2e
             f"| `pneumo_predict` on 1 image, whole command (start-up, model load), s | {c['one_s']:.1f} |",
             f"| `pneumo_predict` images/s beyond start-up | {c['img_s_beyond_startup']:.0f} |"]
 
-# %% ../nbs/06_bench.ipynb #73d0ce55
+# %% ../nbs/06_bench.ipynb #5f457b74
 def bench_table(r): # results dict from run_bench
     "The benchmark results as Markdown: machine, original vs ours with ratios, prediction speed, end to end."
     m, p, mem, t = r['machine'], r['pipeline'], r['memory'], r['training']
@@ -262,7 +262,7 @@ def bench_table(r): # results dict from run_bench
     lines += [f"| `{k}` | {v['size']}×{v['size']}×{v['channels']} | {v['batched_img_s']:.0f} | {v['single_ms']:.1f} |" for k, v in r['predict'].items()]
     return '\n'.join(lines + (_e2e_rows(r['e2e']) if r.get('e2e') else []))
 
-# %% ../nbs/06_bench.ipynb #09defcad
+# %% ../nbs/06_bench.ipynb #59294ce9
 def plot_bench(r): # results dict from run_bench
     "Original vs ours for the input pipeline, peak memory and training speed, one pair of bars each."
     p, mem, t = r['pipeline'], r['memory'], r['training']
@@ -276,7 +276,7 @@ def plot_bench(r): # results dict from run_bench
         ax.set_ylim(min(a, b)/3, max(a, b)*3)
     fig.tight_layout(); return fig
 
-# %% ../nbs/06_bench.ipynb #51722cc2
+# %% ../nbs/06_bench.ipynb #70ec3755
 def run_bench(data=None, # dataset folder (default: $PNEUMO_DATA, then data/chest_xray)
               out='bench', # folder to create for results.json, results.md and e2e_run/
               quick=False, # every measurement on a tiny sample

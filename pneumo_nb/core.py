@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['CJK_FONTS', 'PneumoError', 'DataError', 'ImageError', 'OptionError', 'RunError', 'existing_dir', 'quiet_stderr', 'has_cjk', 'zh_en', 'pyplot', 'OneLineParser', 'dashed', 'params', 'cli_parser', 'parse_args', 'one_line_errors', 'cli', 'run_dir', 'new_path', 'pneumo_split', 'PRESETS', 'preset', 'TrainConfig', 'pneumo_train', 'pneumo_eval', 'pneumo_predict', 'pneumo_adapt', 'pneumo_bench']
 
-# %% ../nbs/00_core.ipynb #0c7b06c0
+# %% ../nbs/00_core.ipynb #becbc9a6
 import argparse, contextlib, dataclasses, functools, inspect, json, logging, os, sys, typing
 from pathlib import Path
 from fastcore.basics import patch_to
 from fastcore.docments import docments
 
-# %% ../nbs/00_core.ipynb #f9d4a28f
+# %% ../nbs/00_core.ipynb #d37864b4
 class PneumoError(Exception):
     "Base of the errors reported to a user as one line."
 
@@ -27,7 +27,7 @@ class OptionError(PneumoError, ValueError):
 class RunError(PneumoError):
     "A run folder or output that is missing, unfinished, or would be overwritten."
 
-# %% ../nbs/00_core.ipynb #40116bc6
+# %% ../nbs/00_core.ipynb #9836b9ca
 def existing_dir(path, # folder to check
                  what='folder', # what the folder is, for the message
                  hint=''): # what to do when it is missing
@@ -37,10 +37,10 @@ def existing_dir(path, # folder to check
     if not p.is_dir(): raise DataError(f"{p}: no such {what}" + (f" ({hint})" if hint else ''))
     return p
 
-# %% ../nbs/00_core.ipynb #9bdbfddf
+# %% ../nbs/00_core.ipynb #3dad33e7
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')  # before any import of TensorFlow: C++ INFO and WARNING off, errors still shown
 
-# %% ../nbs/00_core.ipynb #83bb7366
+# %% ../nbs/00_core.ipynb #80e7e5ef
 @contextlib.contextmanager
 def quiet_stderr():
     "Silence C-level stderr (file descriptor 2) inside the block, for TensorFlow's start-up lines."
@@ -49,7 +49,7 @@ def quiet_stderr():
     try: os.dup2(null, 2); yield
     finally: os.dup2(saved, 2); os.close(null); os.close(saved)
 
-# %% ../nbs/00_core.ipynb #fca8db7f
+# %% ../nbs/00_core.ipynb #f2b0c5b1
 CJK_FONTS = ('Noto Sans CJK SC', 'Noto Sans CJK JP', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Zen Hei',
              'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', 'SimHei', 'Heiti SC')
 
@@ -64,33 +64,33 @@ def has_cjk():
     plt.rcParams['axes.unicode_minus'] = False
     return font is not None
 
-# %% ../nbs/00_core.ipynb #1fd2ad24
+# %% ../nbs/00_core.ipynb #eecc903c
 def zh_en(zh, # Chinese label
           en): # English label
     "A bilingual label when a CJK font is installed, else the English one."
     return f'{zh} {en}' if has_cjk() else en
 
-# %% ../nbs/00_core.ipynb #dde7324a
+# %% ../nbs/00_core.ipynb #54b93c44
 def pyplot():
     "matplotlib's `pyplot`, imported on first use, with a CJK font chosen."
     import matplotlib.pyplot as plt
     has_cjk(); return plt
 
-# %% ../nbs/00_core.ipynb #3477d957
+# %% ../nbs/00_core.ipynb #bce16834
 class OneLineParser(argparse.ArgumentParser):
     "An `ArgumentParser` that reports a bad command line in one line."
     def error(self,
               message): # what argparse found wrong
         print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr); sys.exit(2)
 
-# %% ../nbs/00_core.ipynb #f990170b
+# %% ../nbs/00_core.ipynb #77219828
 def dashed(arg): # one command-line word
     "`--a_b` or `--a_b=v` spelled with dashes; other words unchanged."
     if not arg.startswith('--'): return arg
     name, eq, val = arg.partition('=')
     return name.replace('_', '-') + eq + val
 
-# %% ../nbs/00_core.ipynb #6b9af21b
+# %% ../nbs/00_core.ipynb #970e2a6a
 def params(f): # function with a docment per parameter
     "`{name: (annotation, default, help, dataclass or None)}` for `f`'s command-line options."
     out = {}
@@ -101,7 +101,7 @@ def params(f): # function with a docment per parameter
         else: out[name] = (d.anno, d.default, d.docment, None)
     return out
 
-# %% ../nbs/00_core.ipynb #3f03075e
+# %% ../nbs/00_core.ipynb #61fcc15b
 def _add_option(p, # parser
                 name, # parameter name
                 anno, # its annotation
@@ -118,14 +118,14 @@ def _add_option(p, # parser
     return p.add_argument(flag, dest=name, type=anno, required=req, default=None if req else default, help=doc + shown,
                           metavar=name.upper())
 
-# %% ../nbs/00_core.ipynb #99c37b93
+# %% ../nbs/00_core.ipynb #22b455e3
 def cli_parser(f): # command function
     "The `argparse` parser of command `f`: its docstring, then one option per parameter."
     p = OneLineParser(prog=f.__name__, description=f.__doc__, allow_abbrev=False)
     for name, (anno, default, doc, _) in params(f).items(): _add_option(p, name, anno, default, doc)
     return p
 
-# %% ../nbs/00_core.ipynb #e986af97
+# %% ../nbs/00_core.ipynb #54af66cd
 def parse_args(f, # command function
                argv): # command-line words
     "Keyword arguments for `f` from `argv`, dataclass parameters built from their fields."
@@ -135,7 +135,7 @@ def parse_args(f, # command function
         else: kw[name] = ns[name]
     return kw
 
-# %% ../nbs/00_core.ipynb #4f560314
+# %% ../nbs/00_core.ipynb #906a0833
 def one_line_errors(f): # command function
     "Decorator: `PneumoError`, `OSError` and Ctrl-C end the program with one line on stderr and status 2."
     @functools.wraps(f)
@@ -147,7 +147,7 @@ def one_line_errors(f): # command function
         print(msg, file=sys.stderr); sys.exit(2)
     return _f
 
-# %% ../nbs/00_core.ipynb #6e90fac6
+# %% ../nbs/00_core.ipynb #7c07ad5d
 def cli(f): # command function; each parameter has a docment
     "Console-script decorator: options from `f`'s signature and docments, one-line errors."
     g = one_line_errors(f)
@@ -159,7 +159,7 @@ def cli(f): # command function; each parameter has a docment
         return g(**kw)
     return _f
 
-# %% ../nbs/00_core.ipynb #584840f1
+# %% ../nbs/00_core.ipynb #89ddc296
 def run_dir(path): # a run folder from pneumo_train
     "`path` as a `Path` if it is a finished run folder (holding model.keras), else a one-line `RunError`."
     p = Path(path).expanduser()
@@ -170,7 +170,7 @@ def run_dir(path): # a run folder from pneumo_train
     if not (p/'model.keras').exists(): raise RunError(f"{p}: no model.keras in this folder; not a finished run (finish it with `pneumo_train --out {p} --resume`)")
     return p
 
-# %% ../nbs/00_core.ipynb #a2420469
+# %% ../nbs/00_core.ipynb #2c0e4d17
 def new_path(path, # output file or folder to create
              what='output'): # what it is, for the message
     "`path` as a `Path` if nothing exists there yet, else a one-line `RunError`."
@@ -178,7 +178,7 @@ def new_path(path, # output file or folder to create
     if p.exists(): raise RunError(f"{p} exists; not overwriting it (choose another {what})")
     return p
 
-# %% ../nbs/00_data.ipynb #7f6f0a3e
+# %% ../nbs/00_data.ipynb #c2667021
 @cli
 def pneumo_split(out:str, # split CSV to write
                  data:str=None, # dataset folder (default: $PNEUMO_DATA, then data/chest_xray)
@@ -194,7 +194,7 @@ def pneumo_split(out:str, # split CSV to write
     if n := len(unparsed(items)): print(f'{n} file name(s) without a patient ID, each kept as its own patient')
     print(f'wrote {write_split(items, out)}')
 
-# %% ../nbs/02_model.ipynb #d1fb9230
+# %% ../nbs/02_model.ipynb #0f8b833f
 PRESETS = {  # input, learning rate, and the training defaults that go with them
     'original': dict(size=150, channels=3, lr=1e-4, epochs=30, fold_epochs=15, sharpness=0., ema=False),
     'fast':     dict(size=128, channels=1, lr=1e-3, epochs=20, fold_epochs=12, sharpness=1., ema=True),
@@ -206,7 +206,7 @@ def preset(name): # preset name
     if name not in PRESETS: raise OptionError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     return PRESETS[name]
 
-# %% ../nbs/03_train.ipynb #fb046109
+# %% ../nbs/03_train.ipynb #f22199db
 @dataclasses.dataclass
 class TrainConfig:
     "Everything that defines a training run, saved as `config.json`; each field is a `pneumo_train` option."
@@ -234,7 +234,7 @@ class TrainConfig:
     limit: int = None # use only this many training images (and a quarter as many for validation), for smoke runs
     jit: bool = False # XLA compilation
 
-# %% ../nbs/03_train.ipynb #7d8b4422
+# %% ../nbs/03_train.ipynb #6e073000
 @patch_to(TrainConfig)
 def resolved(self):
     "A checked copy with the preset's defaults filled in."
@@ -256,7 +256,7 @@ def resolved(self):
         if not ok: raise OptionError(msg)
     return c
 
-# %% ../nbs/03_train.ipynb #6e06007c
+# %% ../nbs/03_train.ipynb #36a5bd7f
 @patch_to(TrainConfig)
 def save(self,
          path): # config.json to write
@@ -271,7 +271,7 @@ def load(cls,
     if extra := set(d) - names: raise DataError(f"{path}: unknown config keys {sorted(extra)}")
     return cls(**d)
 
-# %% ../nbs/03_train.ipynb #f9835059
+# %% ../nbs/03_train.ipynb #7c3f9694
 @cli
 def pneumo_train(out:str, # run folder to create (or to continue, with --resume)
                  cfg:TrainConfig=None, # the training settings
@@ -287,7 +287,7 @@ def pneumo_train(out:str, # run folder to create (or to continue, with --resume)
     else: print(f"{run}: best epoch {s['best_epoch']} of {s['epochs_total']}, val_loss {s['val_loss']:.4f}, "
                 f"val AUC {s['val_auc']:.4f}; {s['seconds']/60:.1f} min, {s['images_per_s']:.0f} images/s")
 
-# %% ../nbs/04_eval.ipynb #49d92763
+# %% ../nbs/04_eval.ipynb #71ebb605
 @cli
 def pneumo_eval(run:str, # run folder from pneumo_train (or pneumo_adapt)
                 data:str=None, # dataset folder (default: the run's)
@@ -304,7 +304,7 @@ def pneumo_eval(run:str, # run folder from pneumo_train (or pneumo_adapt)
         print(f"  @ {t} ({v:.3f}): " + ', '.join(f"{k} {fmt_ci(m['at'][t][k], ci[t][k])}" for k in METRIC_ROWS[:3]))
     print(f"wrote {Path(run)/'eval'} (predictions.csv, metrics.json, model_card.md, plots)")
 
-# %% ../nbs/04_eval.ipynb #1146394d
+# %% ../nbs/04_eval.ipynb #3f60d0fa
 @cli
 def pneumo_predict(images:list[str], # image files or folders (JPEG, PNG; DICOM with pydicom)
                    run:str, # run folder from pneumo_train
@@ -322,7 +322,7 @@ def pneumo_predict(images:list[str], # image files or folders (JPEG, PNG; DICOM 
     print_results(res, json)
     if any('error' in r for r in res): sys.exit(1)
 
-# %% ../nbs/04_eval.ipynb #59d21f14
+# %% ../nbs/04_eval.ipynb #67f1eeb3
 @cli
 def pneumo_adapt(run:str, # source run folder (left as it is)
                  images:str, # folder of the new site's images, unlabelled
@@ -336,7 +336,7 @@ def pneumo_adapt(run:str, # source run folder (left as it is)
     if 'prevalence_estimate' in info: msg += f"; estimated pneumonia prevalence {info['prevalence_estimate']:.3f}"
     print(f"{msg}; wrote {new} (evaluate it with pneumo_eval --run {new}; its results are transductive)")
 
-# %% ../nbs/06_bench.ipynb #fd769a21
+# %% ../nbs/06_bench.ipynb #e83c2324
 @cli
 def pneumo_bench(out:str='bench', # folder to create for results.json, results.md and e2e_run/
                  data:str=None, # dataset folder (default: $PNEUMO_DATA, then data/chest_xray)

@@ -8,7 +8,7 @@ __all__ = ['CLASSES', 'SPLITS', 'IMG_EXTS', 'SPLIT_COLS', 'toy_dataset', 'data_d
            'summary', 'plot_counts', 'show_samples', 'image_sizes', 'plot_sizes', 'to_8bit', 'load_image',
            'load_images', 'report_skipped', 'load_split', 'RandomAffine', 'augmenter', 'show_augmented', 'make_dataset']
 
-# %% ../nbs/00_data.ipynb #d872b961
+# %% ../nbs/00_data.ipynb #731ecb5d
 import csv, os, random, re, sys
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -19,13 +19,13 @@ from PIL import Image, UnidentifiedImageError
 from .core import DataError, ImageError, OptionError, existing_dir, quiet_stderr, pyplot, zh_en
 with quiet_stderr(): import tensorflow as tf, keras
 
-# %% ../nbs/00_data.ipynb #38e0f070
+# %% ../nbs/00_data.ipynb #e8b2ac28
 CLASSES = ('NORMAL', 'PNEUMONIA')  # label 0, label 1
 SPLITS = ('train', 'val', 'test')
 IMG_EXTS = ('.jpeg', '.jpg', '.png')
 
-# %% ../nbs/00_data.ipynb #a8380931
-def toy_dataset(dest, # folder to create; gets `{train,val,test}/{NORMAL,PNEUMONIA}/`
+# %% ../nbs/00_data.ipynb #a61ede2d
+def toy_dataset(dest, # folder to create; gets {train,val,test}/{NORMAL,PNEUMONIA}/
                 n=6, # images per split and class
                 size=64, # side of the square images
                 seed=0): # random seed
@@ -42,8 +42,8 @@ def toy_dataset(dest, # folder to create; gets `{train,val,test}/{NORMAL,PNEUMON
                 Image.fromarray(img.clip(0, 255).astype(np.uint8)).save(root/split/cls/name, quality=90)
     return root
 
-# %% ../nbs/00_data.ipynb #952d6f78
-def data_dir(path=None): # dataset folder; default `$PNEUMO_DATA`, then `data/chest_xray` here or one level up
+# %% ../nbs/00_data.ipynb #0ab3c4bd
+def data_dir(path=None): # dataset folder; default $PNEUMO_DATA, then data/chest_xray here or one level up
     "The dataset folder to use, as a `Path` (not yet checked)."
     if path: return Path(path).expanduser()
     if os.environ.get('PNEUMO_DATA'): return Path(os.environ['PNEUMO_DATA']).expanduser()
@@ -51,8 +51,8 @@ def data_dir(path=None): # dataset folder; default `$PNEUMO_DATA`, then `data/ch
         if p.is_dir(): return p
     raise DataError("no dataset given: pass --data, set PNEUMO_DATA, or run `pneumo_download --out data`")
 
-# %% ../nbs/00_data.ipynb #d0c1ea35
-def find_data(path=None): # dataset folder, or its parent holding `chest_xray/`
+# %% ../nbs/00_data.ipynb #97a29879
+def find_data(path=None): # dataset folder, or its parent holding chest_xray/
     "Check the Kaggle layout `{train,val,test}/{NORMAL,PNEUMONIA}/` and return the dataset root."
     root = existing_dir(data_dir(path), 'dataset folder', 'run `pneumo_download --out data` to get the data')
     if not (root/'train').is_dir() and (root/'chest_xray').is_dir(): root = root/'chest_xray'
@@ -63,12 +63,12 @@ def find_data(path=None): # dataset folder, or its parent holding `chest_xray/`
                 raise DataError(f"{root/split/cls}: missing folder; expected {root}/{{train,val,test}}/{{NORMAL,PNEUMONIA}}/")
     return root
 
-# %% ../nbs/00_data.ipynb #4324a513
+# %% ../nbs/00_data.ipynb #4ce72876
 def list_images(folder): # one class folder
     "The image files (.jpeg/.jpg/.png in any case) in `folder`, sorted by name."
     return sorted(p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() in IMG_EXTS)
 
-# %% ../nbs/00_data.ipynb #8559722f
+# %% ../nbs/00_data.ipynb #efc58deb
 _PATIENT_RES = (re.compile(r'^(person\d+)_(?:bacteria|virus)_\d+(?:_\d+)*$', re.I),
                 re.compile(r'^((?:NORMAL2-)?IM-\d+)(?:-\d+)+$', re.I))
 
@@ -78,16 +78,16 @@ def patient_id(fname): # file name or path
     for r in _PATIENT_RES:
         if m := r.match(stem): return m.group(1)
 
-# %% ../nbs/00_data.ipynb #acaf7b01
+# %% ../nbs/00_data.ipynb #ce05c71b
 @dataclass(frozen=True)
 class Item:
     "One image: `path` relative to the dataset root, 0/1 `label`, `split` and `patient`."
     path: str # relative to the dataset root
     label: int # 0 NORMAL, 1 PNEUMONIA
     split: str # train, val or test
-    patient: str # patient ID; `file:<stem>` when the name has none
+    patient: str # patient ID; file:<stem> when the name has none
 
-# %% ../nbs/00_data.ipynb #e98a5b21
+# %% ../nbs/00_data.ipynb #9a51c2c0
 def scan(path=None): # dataset folder
     "Every image of the dataset as an `Item`, with its official split."
     root, items = find_data(path), []
@@ -99,20 +99,20 @@ def scan(path=None): # dataset folder
             items += [Item(f'{split}/{cls}/{f.name}', label, split, patient_id(f.name) or f'file:{f.stem}') for f in files]
     return items
 
-# %% ../nbs/00_data.ipynb #858b7c4b
-def unparsed(items): # `Item`s
+# %% ../nbs/00_data.ipynb #193680d5
+def unparsed(items): # Items
     "The items whose file name gave no patient ID (each is its own patient)."
     return [i for i in items if i.patient.startswith('file:')]
 
-# %% ../nbs/00_data.ipynb #bc16c272
-def patient_labels(items): # `Item`s
+# %% ../nbs/00_data.ipynb #bfe0304c
+def patient_labels(items): # Items
     "Each patient's label: 1 if any of their images shows pneumonia."
     lab = {}
     for i in items: lab[i.patient] = max(lab.get(i.patient, 0), i.label)
     return lab
 
-# %% ../nbs/00_data.ipynb #3424388e
-def patient_split(items, # `Item`s from `scan`
+# %% ../nbs/00_data.ipynb #ea19a153
+def patient_split(items, # Items from scan
                   val_frac=0.1, # fraction of patients (per class) that go to validation
                   seed=0): # random seed; the same seed gives the same split
     "Re-split official train+val into patient-disjoint, label-stratified train/val; test is kept as is."
@@ -125,8 +125,8 @@ def patient_split(items, # `Item`s from `scan`
         val |= set(pats[:round(val_frac*len(pats))])
     return [replace(i, split='val' if i.patient in val else 'train') for i in pool] + [i for i in items if i.split == 'test']
 
-# %% ../nbs/00_data.ipynb #08084ed3
-def check_leakage(items): # `Item`s with their split
+# %% ../nbs/00_data.ipynb #45a957ec
+def check_leakage(items): # Items with their split
     "Raise `DataError` if a patient has images in both train and val."
     seen = defaultdict(set)
     for i in items: seen[i.patient].add(i.split)
@@ -134,10 +134,10 @@ def check_leakage(items): # `Item`s with their split
     if bad: raise DataError(f"{len(bad)} patients are in both train and val, e.g. {bad[:3]}")
     return items
 
-# %% ../nbs/00_data.ipynb #31611446
+# %% ../nbs/00_data.ipynb #368a5b9c
 SPLIT_COLS = ('path', 'label', 'split', 'patient')
 
-def write_split(items, # `Item`s
+def write_split(items, # Items
                 path): # CSV file to write
     "Save `items` as a split CSV with columns `path,label,split,patient`."
     with open(path, 'w', newline='') as f:
@@ -145,8 +145,8 @@ def write_split(items, # `Item`s
         w.writerows((i.path, i.label, i.split, i.patient) for i in items)
     return Path(path)
 
-# %% ../nbs/00_data.ipynb #2b4c24d2
-def read_split(path): # split CSV written by `write_split`
+# %% ../nbs/00_data.ipynb #be39e667
+def read_split(path): # split CSV written by write_split
     "Load a split CSV back into `Item`s, checking its columns, labels, splits and leakage."
     p = Path(path)
     if not p.is_file(): raise DataError(f"{p}: no such split file (make one with `pneumo_split --out {p}`)")
@@ -158,8 +158,8 @@ def read_split(path): # split CSV written by `write_split`
     if bad: raise DataError(f"{p}: malformed row(s) at line {bad[0]} ({len(bad)} in all)")
     return check_leakage([Item(a, int(b), c, d) for a, b, c, d in rows])
 
-# %% ../nbs/00_data.ipynb #e5563253
-def summary(items): # `Item`s
+# %% ../nbs/00_data.ipynb #ee29805c
+def summary(items): # Items
     "A text table of images (and patients) per split and label."
     c, pats = Counter((i.split, i.label) for i in items), defaultdict(set)
     for i in items: pats[i.split].add(i.patient)
@@ -169,8 +169,8 @@ def summary(items): # `Item`s
         if n0 + n1: lines.append(f"{s:<6}{n0:>8,}{n1:>11,}{n0+n1:>8,}{len(pats[s]):>10,}{100*n1/(n0+n1):>12.1f}%")
     return '\n'.join(lines)
 
-# %% ../nbs/00_data.ipynb #ec4f0ead
-def plot_counts(items, # `Item`s
+# %% ../nbs/00_data.ipynb #db33cd1d
+def plot_counts(items, # Items
                 ax=None): # matplotlib axes
     "Bar chart of images per split and class."
     ax = ax or pyplot().subplots(figsize=(5, 3))[1]
@@ -182,8 +182,8 @@ def plot_counts(items, # `Item`s
     ax.legend(loc='upper right'); ax.set_title(zh_en('各划分的类别分布', 'Class distribution per split'))
     return ax
 
-# %% ../nbs/00_data.ipynb #58e35625
-def show_samples(items, # `Item`s
+# %% ../nbs/00_data.ipynb #bceb5423
+def show_samples(items, # Items
                  root, # dataset root
                  n=8, # images to show
                  seed=0): # random seed
@@ -195,15 +195,15 @@ def show_samples(items, # `Item`s
         ax.set_title(f'{CLASSES[i.label]}\n{Path(i.path).name[:22]}', fontsize=8)
     return fig
 
-# %% ../nbs/00_data.ipynb #83f8a506
-def image_sizes(items, # `Item`s
+# %% ../nbs/00_data.ipynb #9df9b90e
+def image_sizes(items, # Items
                 root): # dataset root
     "Width and height of each image, read from the file header only."
     def size(i):
         with Image.open(Path(root)/i.path) as im: return im.size
     with ThreadPoolExecutor(4) as ex: return np.array(list(ex.map(size, items)))
 
-# %% ../nbs/00_data.ipynb #bebde468
+# %% ../nbs/00_data.ipynb #3a70d761
 def plot_sizes(sizes, # (n, 2) widths and heights
                ax=None): # matplotlib axes
     "Histogram of image widths and heights."
@@ -212,7 +212,7 @@ def plot_sizes(sizes, # (n, 2) widths and heights
     ax.set_xlabel(zh_en('像素', 'pixels')); ax.set_ylabel(zh_en('图片数', 'images')); ax.legend()
     ax.set_title(zh_en('图片尺寸', 'Image sizes')); return ax
 
-# %% ../nbs/00_data.ipynb #c3d5b61f
+# %% ../nbs/00_data.ipynb #9400a94c
 def to_8bit(im, # PIL image of any mode
             mode='L'): # 'L' or 'RGB'
     "Convert 16-bit, float, alpha, palette or CMYK images to 8-bit `mode`."
@@ -224,7 +224,7 @@ def to_8bit(im, # PIL image of any mode
     if im.mode == 'CMYK': im = im.convert('RGB')
     return im.convert(mode)
 
-# %% ../nbs/00_data.ipynb #962f635a
+# %% ../nbs/00_data.ipynb #701c52cc
 def load_image(path, # image file
                size=128, # output side
                channels=1): # 1 (gray) or 3 (RGB)
@@ -241,7 +241,7 @@ def load_image(path, # image file
     a = np.asarray(im, np.uint8)
     return a[..., None] if channels == 1 else a
 
-# %% ../nbs/00_data.ipynb #48bd1416
+# %% ../nbs/00_data.ipynb #fd208d76
 def load_images(paths, # image files
                 size=128, # output side
                 channels=1, # 1 (gray) or 3 (RGB)
@@ -256,14 +256,14 @@ def load_images(paths, # image files
     if len(keep) < len(paths): x = x[keep]
     return x, keep, [errors[n] for n in sorted(errors)]
 
-# %% ../nbs/00_data.ipynb #3025b4b5
-def report_skipped(skipped, # messages from `load_images`
+# %% ../nbs/00_data.ipynb #a740d1e8
+def report_skipped(skipped, # messages from load_images
                    file=None): # stream; default stderr
     "Print how many files were skipped and why, one line each."
     if skipped: print(f"skipped {len(skipped)} unreadable image(s):", *skipped, sep='\n  ', file=file or sys.stderr)
 
-# %% ../nbs/00_data.ipynb #4f24c65a
-def load_split(items, # split `Item`s
+# %% ../nbs/00_data.ipynb #7413b426
+def load_split(items, # split Items
                root, # dataset root
                split='train', # which split to decode
                size=128, # output side
@@ -280,13 +280,13 @@ def load_split(items, # split `Item`s
     its = [its[k] for k in keep]
     return x, np.array([i.label for i in its], np.float32), its, skipped
 
-# %% ../nbs/00_data.ipynb #b346cf5f
+# %% ../nbs/00_data.ipynb #834e6bb4
 class RandomAffine:
     "The original's augmentation as one random affine warp per image (rotation, shift, shear, zoom, optional flip)."
     def __init__(self,
                  rotation=10., # max rotation, degrees
                  shift=0.1, # max shift, fraction of width/height
-                 shear=0.1, # max shear, degrees (the original's `shear_range`)
+                 shear=0.1, # max shear, degrees (the original's shear_range)
                  zoom=0.1, # max zoom in/out, fraction, x and y independently
                  flip=False, # random horizontal flip (the original: True)
                  sharpness=0., # random blur/sharpen strength (the original: none)
@@ -327,10 +327,10 @@ class RandomAffine:
         a = self.gen.uniform([tf.shape(x)[0], 1, 1, 1], -self.sharpness, self.sharpness)
         return tf.clip_by_value(x + a*(x - blur), 0, 255)
 
-# %% ../nbs/00_data.ipynb #dc857036
+# %% ../nbs/00_data.ipynb #db92f72d
 def augmenter(rotation=10., # max rotation, degrees
               shift=0.1, # max shift, fraction of width/height
-              shear=0.1, # max shear, degrees (the original's `shear_range`)
+              shear=0.1, # max shear, degrees (the original's shear_range)
               zoom=0.1, # max zoom in/out, fraction, x and y independently
               flip=False, # random horizontal flip (the original: True)
               sharpness=0., # random blur/sharpen strength (the original: none)
@@ -338,7 +338,7 @@ def augmenter(rotation=10., # max rotation, degrees
     "The original's `ImageDataGenerator` augmentation (plus optional sharpness changes), applied to float batches during training."
     return RandomAffine(rotation, shift, shear, zoom, flip, sharpness, seed)
 
-# %% ../nbs/00_data.ipynb #d6e6c384
+# %% ../nbs/00_data.ipynb #84745cc9
 def show_augmented(x, # one uint8 image (h, w, c)
                    aug, # augmenter
                    n=6): # how many variants
@@ -350,14 +350,14 @@ def show_augmented(x, # one uint8 image (h, w, c)
         ax.set_title(zh_en('原图', 'original') if k == 0 else f'#{k}', fontsize=9)
     return fig
 
-# %% ../nbs/00_data.ipynb #f11f7233
+# %% ../nbs/00_data.ipynb #498e99a3
 def make_dataset(x, # uint8 images (n, h, w, c)
                  y, # 0/1 labels (n,)
                  batch_size=32, # images per batch
                  index=None, # row indices to draw (e.g. oversampled); default all rows once
                  shuffle=False, # reshuffle every epoch
                  seed=0, # shuffle seed
-                 augment=None): # augmentation (e.g. `augmenter()`), applied per batch
+                 augment=None): # augmentation (e.g. augmenter()), applied per batch
     "A batched, prefetched `tf.data.Dataset` of (float32 images, labels) over the uint8 cache."
     index = np.arange(len(x)) if index is None else np.asarray(index)
     xs, ys = tf.constant(x), tf.constant(np.asarray(y, np.float32))

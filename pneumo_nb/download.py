@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['MENDELEY_URL', 'KAGGLE_VAL', 'sha256sum', 'fetch', 'extract_kaggle', 'counts', 'pneumo_download']
 
-# %% ../nbs/07_download.ipynb #9e2fd81e
+# %% ../nbs/07_download.ipynb #0e91c181
 import hashlib, re, shutil, sys, tempfile, time, urllib.error, urllib.request, zipfile
 from pathlib import Path
 from .core import DataError, RunError, cli
 
-# %% ../nbs/07_download.ipynb #88d6b79e
+# %% ../nbs/07_download.ipynb #667feb93
 MENDELEY_URL = ('https://data.mendeley.com/public-files/datasets/rscbjbr9sj/files/'
                 'f12eaf6d-6023-432f-acc9-80c9d7393433/file_downloaded')
 KAGGLE_VAL = ['NORMAL2-IM-1427-0001.jpeg', 'NORMAL2-IM-1430-0001.jpeg', 'NORMAL2-IM-1431-0001.jpeg',
@@ -20,7 +20,7 @@ KAGGLE_VAL = ['NORMAL2-IM-1427-0001.jpeg', 'NORMAL2-IM-1430-0001.jpeg', 'NORMAL2
               'person1950_bacteria_4881.jpeg', 'person1951_bacteria_4882.jpeg', 'person1952_bacteria_4883.jpeg',
               'person1954_bacteria_4886.jpeg']
 
-# %% ../nbs/07_download.ipynb #332c4001
+# %% ../nbs/07_download.ipynb #ed992bcd
 def sha256sum(path, # file
               chunk=1<<20): # bytes read at a time
     "Hex SHA-256 of a file."
@@ -29,7 +29,7 @@ def sha256sum(path, # file
         while b := f.read(chunk): h.update(b)
     return h.hexdigest()
 
-# %% ../nbs/07_download.ipynb #5ec26330
+# %% ../nbs/07_download.ipynb #a888a1c3
 def _progress(done, # bytes so far
               total, # bytes in all, or 0 when unknown
               t0, # start time
@@ -38,9 +38,9 @@ def _progress(done, # bytes so far
     pct = f'{100*done/total:5.1f}% of {total/2**20:,.0f} MB' if total else 'unknown size'
     print(f'\r  {mb:,.1f} MB  {pct}  {rate:.1f} MB/s', end='', file=file, flush=True)
 
-# %% ../nbs/07_download.ipynb #c67b7453
+# %% ../nbs/07_download.ipynb #0e17e93f
 def fetch(url, # http(s) or file URL
-          dest, # file to write; a partial download is kept as `dest.part` and resumed
+          dest, # file to write; a partial download is kept as dest.part and resumed
           sha256=None, # expected hex SHA-256, checked when given
           timeout=60, # seconds without data before giving up
           progress=True): # print a progress line on stderr
@@ -66,11 +66,11 @@ def fetch(url, # http(s) or file URL
         raise DataError(f"{dest}: SHA-256 mismatch (got {got}, expected {sha256}); the file was set aside as .part.bad")
     return part.rename(dest)
 
-# %% ../nbs/07_download.ipynb #c9ce8854
+# %% ../nbs/07_download.ipynb #bf029f33
 _MEMBER = re.compile(r'(?:^|/)(train|val|test)/(NORMAL|PNEUMONIA)/([^/]+\.(?:jpe?g|png))$', re.I)
 
 def extract_kaggle(zip_path, # ChestXRay2017.zip or a Kaggle-style archive
-                   dest): # folder that gets `chest_xray/`
+                   dest): # folder that gets chest_xray/
     "Extract the images of a dataset archive into `dest/chest_xray/{train,val,test}/{NORMAL,PNEUMONIA}`."
     out = Path(dest)/'chest_xray'
     if out.exists(): raise RunError(f"{out} already exists; not overwriting it (move it away to download again)")
@@ -93,7 +93,7 @@ def extract_kaggle(zip_path, # ChestXRay2017.zip or a Kaggle-style archive
     tmp.rename(out)
     return out
 
-# %% ../nbs/07_download.ipynb #d1144ab7
+# %% ../nbs/07_download.ipynb #95421fad
 def counts(root): # a dataset folder in the Kaggle layout
     "Images per split and class, as a short text table."
     lines = [f"{'split':<6}{'NORMAL':>8}{'PNEUMONIA':>11}"]
@@ -103,9 +103,9 @@ def counts(root): # a dataset folder in the Kaggle layout
         if sum(n): lines.append(f"{split:<6}{n[0]:>8,}{n[1]:>11,}")
     return '\n'.join(lines)
 
-# %% ../nbs/07_download.ipynb #2bf628b3
+# %% ../nbs/07_download.ipynb #fea71d30
 @cli
-def pneumo_download(out:str='data', # folder that gets `chest_xray/` (and the zip while it downloads)
+def pneumo_download(out:str='data', # folder that gets chest_xray/ (and the zip while it downloads)
                     url:str=MENDELEY_URL, # archive URL (http, https or file://)
                     sha256:str=None, # expected SHA-256 of the archive, checked when given
                     keep_zip:bool=False): # keep the zip after extracting

@@ -11,9 +11,9 @@ __all__ = ['PERTURB', 'RULES', 'METRIC_ROWS', 'PUBLISHED', 'load_run', 'predict_
            'member_cam', 'gradcam', 'overlay', 'gallery', 'heat_sides', 'mirror_effect', 'metrics_table', 'model_card',
            'predict_split', 'save_plots', 'evaluate_run', 'em_prevalence', 'image_files', 'adapt_run', 'read_any',
            'decode_files', 'resolve_threshold', 'predict_files', 'print_results', 'write_gradcams', 'heldout_folds',
-           'bn_effect', 'validation_profile', 'run_summary', 'results_table', 'rules_table']
+           'bn_effect', 'validation_profile', 'heat_left', 'run_summary', 'results_table', 'rules_table']
 
-# %% ../nbs/04_eval.ipynb #cf481414
+# %% ../nbs/04_eval.ipynb #17302916
 import csv, json, shutil, sys
 from pathlib import Path
 import numpy as np
@@ -25,13 +25,13 @@ with quiet_stderr(): import tensorflow as tf, keras
 from sklearn.metrics import (roc_auc_score, average_precision_score, roc_curve, precision_recall_curve, confusion_matrix,
                              classification_report, log_loss)
 
-# %% ../nbs/04_eval.ipynb #1599b1e5
+# %% ../nbs/04_eval.ipynb #df48dcf9
 def load_run(run): # run folder from pneumo_train
     "The run's resolved config and its model, loaded with `safe_mode=True`."
     run = run_dir(run)
     return TrainConfig.load(run/'config.json').resolved(), keras.saving.load_model(run/'model.keras', safe_mode=True, compile=False)
 
-# %% ../nbs/04_eval.ipynb #14a58540
+# %% ../nbs/04_eval.ipynb #1fb5facd
 def predict_both(model, # a model with 'logit' and 'calibrate' layers
                  x, # uint8 images
                  batch_size=64): # images per forward pass
@@ -40,7 +40,7 @@ def predict_both(model, # a model with 'logit' and 'calibrate' layers
     z, p = keras.Model(model.input, [model.get_layer('logit').output, model.output]).predict(x, batch_size=batch_size, verbose=0)
     return z[:, 0].astype(float), p[:, 0].astype(float)
 
-# %% ../nbs/04_eval.ipynb #50388705
+# %% ../nbs/04_eval.ipynb #857764b4
 def threshold_metrics(y, # 0/1 labels
                       p, # probabilities
                       thr=0.5): # threshold; p >= thr means pneumonia
@@ -53,14 +53,14 @@ def threshold_metrics(y, # 0/1 labels
     return dict(accuracy=div(tp + tn, len(y)), precision=prec, sensitivity=sens, specificity=spec,
                 f1=div(2*prec*sens, prec + sens), balanced_accuracy=(sens + spec)/2, tp=tp, fp=fp, tn=tn, fn=fn)
 
-# %% ../nbs/04_eval.ipynb #f1433d6e
+# %% ../nbs/04_eval.ipynb #860a9114
 def ranking_metrics(y, # 0/1 labels
                     p): # probabilities or logits
     "ROC-AUC and PR-AUC (average precision): threshold-free."
     if len(np.unique(y)) < 2: return dict(roc_auc=float('nan'), pr_auc=float('nan'))
     return dict(roc_auc=float(roc_auc_score(y, p)), pr_auc=float(average_precision_score(y, p)))
 
-# %% ../nbs/04_eval.ipynb #0490d9d0
+# %% ../nbs/04_eval.ipynb #686fc381
 def bootstrap_ci(y, # 0/1 labels
                  p, # probabilities
                  patients, # patient ID of each image
@@ -81,13 +81,13 @@ def bootstrap_ci(y, # 0/1 labels
     return {name: {k: tuple(float(q) for q in np.nanpercentile([d[k] for d in ds], [2.5, 97.5])) for k in ds[0]}
             for name, ds in samples.items()}
 
-# %% ../nbs/04_eval.ipynb #75005f86
+# %% ../nbs/04_eval.ipynb #6ba9d24a
 def fmt_ci(v, # point estimate
            ci): # (low, high)
     "`v (lo–hi)` with three decimals."
     return f"{v:.3f} ({ci[0]:.3f}–{ci[1]:.3f})"
 
-# %% ../nbs/04_eval.ipynb #51fd7c63
+# %% ../nbs/04_eval.ipynb #8f0d3dbe
 def calibration(y, # 0/1 labels
                 p, # probabilities
                 bins=10): # equal-width bins
@@ -98,7 +98,7 @@ def calibration(y, # 0/1 labels
     conf = np.bincount(b, p, bins)/np.maximum(n, 1); acc = np.bincount(b, y, bins)/np.maximum(n, 1)
     return dict(confidence=conf, positive_rate=acc, count=n, ece=float((n*np.abs(conf - acc)).sum()/len(y)))
 
-# %% ../nbs/04_eval.ipynb #8d9f5ef7
+# %% ../nbs/04_eval.ipynb #5cdae058
 def fit_temperature(z, # logits
                     y): # 0/1 labels
     "Temperature scaling: T minimising the log-loss of sigmoid(z / T)."
@@ -107,7 +107,7 @@ def fit_temperature(z, # logits
     nll = lambda lt: np.mean(np.logaddexp(0, z/np.exp(lt)) - y*z/np.exp(lt))
     return float(np.exp(minimize_scalar(nll, bounds=(-5, 5), method='bounded').x))
 
-# %% ../nbs/04_eval.ipynb #32877252
+# %% ../nbs/04_eval.ipynb #b7572f87
 def calibrators():
     "`{name: fit(z, y) -> function from logits to probabilities}` for temperature, Platt and isotonic calibration."
     from sklearn.isotonic import IsotonicRegression
@@ -118,7 +118,7 @@ def calibrators():
     def isotonic(z, y): f = IsotonicRegression(y_min=1e-4, y_max=1 - 1e-4, out_of_bounds='clip').fit(z, y); return f.predict
     return dict(none=lambda z, y: lambda v: sig(np.asarray(v)), temperature=temperature, platt=platt, isotonic=isotonic)
 
-# %% ../nbs/04_eval.ipynb #ca490362
+# %% ../nbs/04_eval.ipynb #9f6db4a5
 def compare_calibrators(z, # held-out logits
                         y, # labels
                         folds): # fold of each prediction (>= 0), used to cross-fit the calibrators
@@ -130,7 +130,7 @@ def compare_calibrators(z, # held-out logits
         out[name] = dict(ece=calibration(y, p)['ece'], log_loss=float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6))))
     return out
 
-# %% ../nbs/04_eval.ipynb #c633a7e9
+# %% ../nbs/04_eval.ipynb #addd1aed
 def plot_reliability(y, # 0/1 labels
                      curves, # {label: probabilities}
                      ax=None, # matplotlib axes
@@ -144,7 +144,7 @@ def plot_reliability(y, # 0/1 labels
     ax.set_xlabel(zh_en('预测概率', 'predicted probability')); ax.set_ylabel(zh_en('实际肺炎比例', 'observed pneumonia rate'))
     ax.legend(loc='upper left', fontsize=8); ax.set_title(title or zh_en('可靠性图', 'Reliability diagram')); return ax
 
-# %% ../nbs/04_eval.ipynb #b9a88d6e
+# %% ../nbs/04_eval.ipynb #3772a3a0
 def youden_threshold(y, # 0/1 labels
                      p): # probabilities
     "The threshold that maximises sensitivity + specificity - 1."
@@ -158,7 +158,7 @@ def sensitivity_threshold(y, # 0/1 labels
     fpr, tpr, thr = roc_curve(y, p)
     return float(min(thr[np.argmax(tpr >= target)], 1.0))
 
-# %% ../nbs/04_eval.ipynb #ae4e61cb
+# %% ../nbs/04_eval.ipynb #0bba5aa3
 def _pil_map(x, # uint8 images (n, h, w, c)
              f): # PIL image -> PIL image
     return np.stack([np.stack([np.asarray(f(Image.fromarray(a[..., c])), np.uint8) for c in range(a.shape[-1])], -1) for a in x])
@@ -179,7 +179,7 @@ PERTURB = {  # acquisition-like changes of uint8 images; the stress rule and too
     'noise8':      lambda x: np.clip(x + np.random.default_rng(0).normal(0, 8, x.shape), 0, 255).astype(np.uint8),
 }
 
-# %% ../nbs/04_eval.ipynb #22884e5a
+# %% ../nbs/04_eval.ipynb #30d173b2
 def stress_threshold(y, # 0/1 labels
                      ps): # one array of probabilities per perturbation
     "The threshold maximising balanced accuracy averaged over the perturbed predictions."
@@ -188,7 +188,7 @@ def stress_threshold(y, # 0/1 labels
     def bacc(p): p = np.asarray(p); return ((p[y][:, None] >= cand).mean(0) + (p[~y][:, None] < cand).mean(0))/2
     return float(cand[np.argmax(np.mean([bacc(p) for p in ps], 0))])
 
-# %% ../nbs/04_eval.ipynb #ebb434eb
+# %% ../nbs/04_eval.ipynb #c0a7252e
 def heldout_images(run, # run folder
                    cfg, # its resolved config
                    held): # from read_heldout
@@ -198,7 +198,7 @@ def heldout_images(run, # run folder
     if len(keep) < len(held['path']): raise DataError(f"{len(held['path']) - len(keep)} held-out images of {run} can no longer be read")
     return x
 
-# %% ../nbs/04_eval.ipynb #0347cf27
+# %% ../nbs/04_eval.ipynb #bfdeeafa
 def member_models(model): # a run's model
     "The members of an ensemble (nested models named member0, member1, …), or `[model]`."
     return [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith('member')] or [model]
@@ -222,7 +222,7 @@ def stress_predictions(model, # the run's model
         out[name] = 1/(1 + np.exp(-(a*z + b)))
     return out
 
-# %% ../nbs/04_eval.ipynb #43544f04
+# %% ../nbs/04_eval.ipynb #a557f1d7
 RULES = ('0.5', 'stress', 'sens95', 'youden', 'original')
 
 def choose_thresholds(items, # held-out Items (validation or out-of-fold), never test
@@ -236,7 +236,7 @@ def choose_thresholds(items, # held-out Items (validation or out-of-fold), never
     return {'0.5': 0.5, 'stress': stress_threshold(y, list(stressed.values())), 'sens95': sensitivity_threshold(y, p, target),
             'youden': youden_threshold(y, p), 'original': float(1/(1 + np.exp(-cal[1])))}
 
-# %% ../nbs/04_eval.ipynb #933ef802
+# %% ../nbs/04_eval.ipynb #8ca3a45a
 def run_calibration(model): # a run's model
     "(a, b) of the model's calibration layer."
     return tuple(float(v.ravel()[0]) for v in model.get_layer('calibrate').get_weights())
@@ -257,7 +257,7 @@ def run_thresholds(run, # run folder
     f.write_text(json.dumps(dict(th, chosen_on=held['source']), indent=2))
     return json.loads(f.read_text())
 
-# %% ../nbs/04_eval.ipynb #294b9851
+# %% ../nbs/04_eval.ipynb #a305c134
 def plot_roc(y, # 0/1 labels
              p, # probabilities
              ax=None): # matplotlib axes
@@ -269,7 +269,7 @@ def plot_roc(y, # 0/1 labels
     ax.set_xlabel('False Positive Rate'); ax.set_ylabel('True Positive Rate'); ax.legend(loc='lower right')
     ax.set_title(zh_en('接收者操作特征曲线(ROC)', 'ROC curve')); return ax
 
-# %% ../nbs/04_eval.ipynb #b31ac0c7
+# %% ../nbs/04_eval.ipynb #0c6759b6
 def plot_pr(y, # 0/1 labels
             p, # probabilities
             ax=None): # matplotlib axes
@@ -281,7 +281,7 @@ def plot_pr(y, # 0/1 labels
     ax.set_xlabel(zh_en('召回率', 'Recall')); ax.set_ylabel(zh_en('精确率', 'Precision')); ax.legend(loc='lower left')
     ax.set_title(zh_en('精确率-召回率曲线', 'Precision-recall')); return ax
 
-# %% ../nbs/04_eval.ipynb #8a6f0426
+# %% ../nbs/04_eval.ipynb #8d679814
 def plot_confusion(y, # 0/1 labels
                    p, # probabilities
                    thr, # threshold
@@ -296,7 +296,7 @@ def plot_confusion(y, # 0/1 labels
     ax.set_xlabel(zh_en('预测', 'predicted')); ax.set_ylabel(zh_en('真实', 'true'))
     ax.set_title(f"{zh_en('混淆矩阵', 'Confusion')} {name} @ {thr:.3f}"); return ax
 
-# %% ../nbs/04_eval.ipynb #d10e3e5f
+# %% ../nbs/04_eval.ipynb #5aa23ef3
 def plot_thresholds(y, # 0/1 labels
                     p, # probabilities
                     marks=None, # {name: threshold} to mark
@@ -309,7 +309,7 @@ def plot_thresholds(y, # 0/1 labels
     for k, (name, v) in enumerate((marks or {}).items()): ax.axvline(v, ls=':', c=f'C{k+2}', label=f'{name} = {v:.3f}')
     ax.set_xlabel(zh_en('阈值', 'threshold')); ax.legend(fontsize=7, loc='lower center'); ax.set_title(zh_en('阈值的影响', 'Effect of the threshold')); return ax
 
-# %% ../nbs/04_eval.ipynb #003a18af
+# %% ../nbs/04_eval.ipynb #a408e273
 def plot_histograms(y, # 0/1 labels
                     p, # probabilities
                     ax=None): # matplotlib axes
@@ -320,7 +320,7 @@ def plot_histograms(y, # 0/1 labels
     ax.set_xlabel(zh_en('肺炎概率', 'P(pneumonia)')); ax.set_ylabel(zh_en('图片数', 'images')); ax.legend()
     ax.set_title(zh_en('各类的概率分布', 'Probabilities per class')); return ax
 
-# %% ../nbs/04_eval.ipynb #13ccc669
+# %% ../nbs/04_eval.ipynb #82f20558
 def member_cam(m, # one model (or ensemble member) with last_conv and 'logit' layers
                x, # float images
                layer='last_conv'): # layer whose feature map is explained
@@ -333,7 +333,7 @@ def member_cam(m, # one model (or ensemble member) with last_conv and 'logit' la
     cam = tf.image.resize(cam[..., None], x.shape[1:3])[..., 0].numpy()
     return cam/np.maximum(cam.max(axis=(1, 2), keepdims=True), 1e-12)
 
-# %% ../nbs/04_eval.ipynb #ad2d6b8a
+# %% ../nbs/04_eval.ipynb #1b87df81
 def gradcam(model, # a run's model (a single model or an ensemble)
             x, # images (n, h, w, c), raw 0-255
             layer='last_conv'): # layer whose feature map is explained
@@ -342,7 +342,7 @@ def gradcam(model, # a run's model (a single model or an ensemble)
     cam = np.mean([member_cam(m, x, layer) for m in member_models(model)], 0)
     return cam/np.maximum(cam.max(axis=(1, 2), keepdims=True), 1e-12)
 
-# %% ../nbs/04_eval.ipynb #a9ea5f7c
+# %% ../nbs/04_eval.ipynb #467e3604
 def overlay(img, # uint8 image (h, w, c)
             cam, # heat map (h, w)
             ax, # matplotlib axes
@@ -351,7 +351,7 @@ def overlay(img, # uint8 image (h, w, c)
     ax.imshow(img[..., 0] if img.shape[-1] == 1 else img.mean(-1), cmap='gray', vmin=0, vmax=255)
     ax.imshow(cam, cmap='jet', alpha=0.35, vmin=0, vmax=1); ax.set_title(title, fontsize=9); ax.axis('off')
 
-# %% ../nbs/04_eval.ipynb #08ffd71d
+# %% ../nbs/04_eval.ipynb #935506ec
 def gallery(model, # a run's model
             x, # uint8 images
             y, # labels
@@ -370,11 +370,11 @@ def gallery(model, # a run's model
             else: ax.axis('off')
     fig.tight_layout(); return fig
 
-# %% ../nbs/04_eval.ipynb #3ed5365f
+# %% ../nbs/04_eval.ipynb #dc005d35
 def heat_sides(cams): # heat maps (n, h, w)
-    "Share of each map's heat in the image's left half (the patient's right side)."
-    w = cams.shape[2]
-    return cams[:, :, :w//2].sum((1, 2))/np.maximum(cams.sum((1, 2)), 1e-12)
+    "Share of each map's heat in the image's left half (the patient's right side); NaN for a map with no heat."
+    w, total = cams.shape[2], cams.sum((1, 2))
+    return np.where(total > 1e-6, cams[:, :, :w//2].sum((1, 2))/np.maximum(total, 1e-12), np.nan)
 
 def mirror_effect(model, # a run's model
                   x, # uint8 images
@@ -384,7 +384,7 @@ def mirror_effect(model, # a run's model
     return dict(auc=ranking_metrics(y, p)['roc_auc'], auc_mirrored=ranking_metrics(y, pm)['roc_auc'],
                 mean_abs_change=float(np.abs(p - pm).mean()), decisions_flipped=float(((p >= .5) != (pm >= .5)).mean()))
 
-# %% ../nbs/04_eval.ipynb #2d45cf88
+# %% ../nbs/04_eval.ipynb #6f07461a
 METRIC_ROWS = ('accuracy', 'sensitivity', 'specificity', 'precision', 'f1')
 
 def metrics_table(m): # the dict written to metrics.json
@@ -393,7 +393,7 @@ def metrics_table(m): # the dict written to metrics.json
     return head + ''.join(f"\n| `{t}` | {v:.3f} | " + ' | '.join(fmt_ci(m['at'][t][k], m['ci'][t][k]) for k in METRIC_ROWS) + ' |'
                           for t, v in m['thresholds'].items())
 
-# %% ../nbs/04_eval.ipynb #dadc6624
+# %% ../nbs/04_eval.ipynb #a82bf977
 def model_card(run, # run folder
                cfg, # resolved config
                m): # the dict written to metrics.json
@@ -408,7 +408,7 @@ def model_card(run, # run folder
 ## Model
 - Preset `{cfg.preset}`, input {cfg.image_size}×{cfg.image_size}×{cfg.channels}, {kind}; trained by `pneumo_train` (pneumo_nb) for a
   binary task: NORMAL (0) vs PNEUMONIA (1), one sigmoid output, binary cross-entropy.
-- Output: P(pneumonia) calibrated by Platt scaling on held-out predictions ({cal.get('fitted_on', 'held-out data')}) and shifted to a declared
+- Output: P(pneumonia) calibrated by Platt scaling on {'the out-of-fold predictions (`oof.csv`)' if cfg.folds else 'the validation predictions (`val.csv`)'} and shifted to a declared
   pneumonia prevalence of {cal['prior']:.2f}; 0.5 on it is the equal-cost decision for that prevalence.
 - Config: `{json.dumps({k: v for k, v in vars(cfg).items() if k != 'data'})}`
 
@@ -439,7 +439,7 @@ Teaching how a chest X-ray classifier is built and evaluated, and research on me
 - Intervals cover patient sampling only, not another hospital, label errors or training randomness.
 """
 
-# %% ../nbs/04_eval.ipynb #e439f7b3
+# %% ../nbs/04_eval.ipynb #7dfa83b9
 def predict_split(model, # a run's model
                   cfg, # its resolved config
                   items, # split Items
@@ -450,7 +450,7 @@ def predict_split(model, # a run's model
     report_skipped(skipped)
     return (its, x, y.astype(int), *predict_both(model, x))
 
-# %% ../nbs/04_eval.ipynb #134d6204
+# %% ../nbs/04_eval.ipynb #9fb9f40e
 def save_plots(out, # eval folder
                y, # labels
                p, # calibrated probabilities
@@ -464,7 +464,7 @@ def save_plots(out, # eval folder
                        ('thresholds', lambda ax: plot_thresholds(y, p, th, ax)), ('histograms', lambda ax: plot_histograms(y, p, ax))]:
         fig, ax = plt.subplots(figsize=(4.6, 4)); draw(ax); fig.tight_layout(); fig.savefig(out/f'{name}.png', dpi=80); plt.close(fig)
 
-# %% ../nbs/04_eval.ipynb #0f394963
+# %% ../nbs/04_eval.ipynb #0445a559
 def evaluate_run(run, # run folder from pneumo_train (or pneumo_adapt)
                  data=None, # dataset folder (default: the run's)
                  n_boot=1000, # bootstrap rounds
@@ -497,7 +497,7 @@ def evaluate_run(run, # run folder from pneumo_train (or pneumo_adapt)
     fig = gallery(model, x, y, p, th['0.5']); fig.savefig(out/'gradcam.png', dpi=70); pyplot().close(fig)
     return m
 
-# %% ../nbs/04_eval.ipynb #2d16169c
+# %% ../nbs/04_eval.ipynb #1a2d3aaa
 def em_prevalence(p, # calibrated probabilities of unlabelled images
                   prior, # the prevalence those probabilities assume
                   iters=1000, # maximum EM iterations
@@ -510,7 +510,7 @@ def em_prevalence(p, # calibrated probabilities of unlabelled images
         q = new
     return q
 
-# %% ../nbs/04_eval.ipynb #6a7f056a
+# %% ../nbs/04_eval.ipynb #266c3bc8
 def image_files(paths, # image files and folders
                 exts=(*IMG_EXTS, '.dcm', '.dicom')): # extensions that count as images
     "Files given as they are, folders searched recursively for images: (files, {folder: files skipped there})."
@@ -522,7 +522,7 @@ def image_files(paths, # image files and folders
         if n := sum(p.suffix.lower() not in exts for p in found): skipped[str(a)] = n
     return files, skipped
 
-# %% ../nbs/04_eval.ipynb #b03cd0b2
+# %% ../nbs/04_eval.ipynb #276ca2fa
 def adapt_run(run, # source run folder (never modified)
               images, # folder of the new site's images (unlabelled)
               out, # new run folder to create
@@ -553,7 +553,7 @@ def adapt_run(run, # source run folder (never modified)
     (out/'adapt.json').write_text(json.dumps(dict(info, thresholds=thresholds, calibration=dict(a=a, b=run_calibration(model)[1], prior=cfg.prior)), indent=2))
     return out, info
 
-# %% ../nbs/04_eval.ipynb #0ca21375
+# %% ../nbs/04_eval.ipynb #b80b50b6
 def read_any(path, # image file (JPEG, PNG or DICOM)
              size, # output side
              channels): # 1 or 3
@@ -570,7 +570,7 @@ def read_any(path, # image file (JPEG, PNG or DICOM)
     a = np.asarray(im, np.uint8)
     return a[..., None] if channels == 1 else a
 
-# %% ../nbs/04_eval.ipynb #95f924f7
+# %% ../nbs/04_eval.ipynb #4b6e00d1
 def decode_files(paths, # image files
                  size, # side
                  channels, # 1 or 3
@@ -585,7 +585,7 @@ def decode_files(paths, # image files
     keep = np.array([n for n in range(len(paths)) if n not in errors], int)
     return x[keep], keep, errors
 
-# %% ../nbs/04_eval.ipynb #5daac9db
+# %% ../nbs/04_eval.ipynb #6045b61b
 def resolve_threshold(run, # run folder
                       threshold, # a rule name from thresholds.json, or a number in [0, 1]
                       model=None, # the run's model
@@ -600,7 +600,7 @@ def resolve_threshold(run, # run folder
     if not 0 <= t <= 1: raise OptionError(f"threshold {threshold!r} is outside [0, 1]")
     return t
 
-# %% ../nbs/04_eval.ipynb #4ae45c7d
+# %% ../nbs/04_eval.ipynb #0bc2b4b4
 def predict_files(run, # run folder
                   paths, # image files
                   threshold='0.5', # a rule name or a number in [0, 1]
@@ -621,7 +621,7 @@ def predict_files(run, # run folder
         res.append(dict(path=str(f), label=CLASSES[int(q >= t)], prob=q, threshold=t, rule=threshold, prior=prior or cfg.prior))
     return res, x, model
 
-# %% ../nbs/04_eval.ipynb #dc3a3219
+# %% ../nbs/04_eval.ipynb #dd81c7c6
 def print_results(res, # results of predict_files
                   as_json): # JSON lines or text
     "Print predictions on stdout and errors on stderr, one line each."
@@ -630,7 +630,7 @@ def print_results(res, # results of predict_files
         elif as_json: print(json.dumps(r))
         else: print(f"{r['path']}: {r['label']} (P(pneumonia)={r['prob']:.3f} at prevalence {r['prior']:.2f}; rule {r['rule']}, threshold {r['threshold']:.3f})")
 
-# %% ../nbs/04_eval.ipynb #dca301db
+# %% ../nbs/04_eval.ipynb #4aa17f06
 def write_gradcams(model, # the run's model
                    xs, # decoded good images
                    res, # results of predict_files
@@ -645,8 +645,8 @@ def write_gradcams(model, # the run's model
             fig, ax = plt.subplots(figsize=(3, 3.2)); overlay(x, cam, ax, f"{r['label']} p={r['prob']:.2f}")
             r['gradcam'] = str(outdir/f"{Path(r['path']).stem}_gradcam.png"); fig.savefig(r['gradcam'], dpi=80); plt.close(fig)
 
-# %% ../nbs/04_eval.ipynb #b46eb117
-def heldout_folds(held, # from `read_heldout`
+# %% ../nbs/04_eval.ipynb #bfdb9baf
+def heldout_folds(held, # from read_heldout
                   k=5, # folds for a single run's validation split
                   seed=0): # random seed
     "The fold of each held-out prediction: the cross-fitting folds, or patient-grouped folds of a validation split."
@@ -655,7 +655,7 @@ def heldout_folds(held, # from `read_heldout`
     f = assign_folds([Item(p, int(l), 'val', q) for p, l, q in zip(held['path'], held['label'], held['patient'])], k, seed)
     return np.array([f[q] for q in held['patient']])
 
-# %% ../nbs/04_eval.ipynb #40255943
+# %% ../nbs/04_eval.ipynb #58a1f026
 def bn_effect(run, # a run trained with precise_bn=False
               n=512): # clean training images per model
     "Held-out ROC-AUC, log-loss, ECE and mean p(normal), uncalibrated, with the training's running BatchNorm statistics and after precise BatchNorm."
@@ -677,17 +677,26 @@ def bn_effect(run, # a run trained with precise_bn=False
         precise_bn(bn_probes(m), load_images([root/i.path for i in pick], cfg.image_size, cfg.channels)[0])
     return dict(run=Path(run).name, held_out=held['source'], n=len(y), before=before, after=scores())
 
-# %% ../nbs/04_eval.ipynb #f3957bab
+# %% ../nbs/04_eval.ipynb #9f9a6c7d
 def validation_profile(run): # a single (non-cross-fitted) run folder
-    "Validation ROC-AUC, log-loss, mean AUC under the stress changes, the mirror effect and the heat on the image's left half."
+    "Validation log-loss, mean AUC under the stress changes, ROC-AUC as is and mirrored (`mirror_effect`), and the heat on the image's left half."
     cfg, model = load_run(run); held = read_heldout(run); y = held['label']
     x = heldout_images(run, cfg, held); cal = run_calibration(model); p = 1/(1 + np.exp(-(cal[0]*held['logit'] + cal[1])))
     stressed = stress_predictions(model, x, held['fold'], cal)
-    return dict(run=Path(run).name, flip=cfg.flip, auc=ranking_metrics(y, p)['roc_auc'], log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
+    return dict(run=Path(run).name, flip=cfg.flip, log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
                 stress_auc=float(np.mean([ranking_metrics(y, q)['roc_auc'] for q in stressed.values()])), **mirror_effect(model, x, y),
-                heat_left=float(np.mean(heat_sides(np.concatenate([gradcam(model, x[k:k+64]) for k in range(0, len(x), 64)])))))
+                **heat_left(model, x, y))
 
-# %% ../nbs/04_eval.ipynb #ad686c23
+def heat_left(model, # a run's model
+              x, # uint8 images
+              y): # labels
+    "Share of films with no Grad-CAM heat (normal, pneumonia); over the others, the mean heat on the image's left half (the patient's right) and the share with two thirds of it on one side."
+    h = heat_sides(np.concatenate([gradcam(model, x[k:k+64]) for k in range(0, len(x), 64)])); hot = ~np.isnan(h)
+    mean = lambda v: float(v.mean()) if len(v) else float('nan')
+    return dict(no_heat_normal=float((~hot[y == 0]).mean()), no_heat_pneumonia=float((~hot[y == 1]).mean()),
+                heat_left=mean(h[hot]), heat_left_pneumonia=mean(h[hot & (y == 1)]), one_sided=mean(np.abs(h[hot] - .5) >= 1/6))
+
+# %% ../nbs/04_eval.ipynb #c34952d2
 def run_summary(run): # an evaluated run folder
     "The test results of an evaluated run, compact enough to keep: kind, seed, each rule's metrics with intervals, ROC-AUC, ECE."
     run = Path(run); m = json.loads((run/'eval'/'metrics.json').read_text()); cfg = TrainConfig.load(run/'config.json')
@@ -697,7 +706,7 @@ def run_summary(run): # an evaluated run folder
                 roc_auc_ci=m['ci']['ranking']['roc_auc'], ece=m['ece'], adapted=m.get('adapted'),
                 at={t: {k: m['at'][t][k] for k in keep} for t in m['thresholds']}, ci={t: {k: m['ci'][t][k] for k in keep} for t in m['thresholds']})
 
-# %% ../nbs/04_eval.ipynb #4000c626
+# %% ../nbs/04_eval.ipynb #d374e694
 PUBLISHED = [  # (model, protocol, ROC-AUC, accuracy, sensitivity, specificity) on the same 624 test images
     ('Kermany et al. 2018: Inception-v3, ImageNet transfer', 'full-size films; threshold not stated', 0.968, 0.928, 0.932, 0.901),
     ('MedMNIST+ (Doerrich et al. 2024): DINO ViT-B/16', '224 px, ImageNet-pretrained, fixed 0.5', 0.989, 0.916, None, None),
@@ -710,14 +719,14 @@ PUBLISHED = [  # (model, protocol, ROC-AUC, accuracy, sensitivity, specificity) 
     ('MedMNIST v2: AutoKeras', '28×28 images', 0.947, 0.878, None, None),
     ('MedMNIST v2: Google AutoML Vision', '28×28 images', 0.991, 0.946, None, None)]
 
-# %% ../nbs/04_eval.ipynb #2d177a0c
-def results_table(summaries, # from `run_summary`
+# %% ../nbs/04_eval.ipynb #1ed674fe
+def results_table(summaries, # from run_summary
                   rule='0.5'): # the threshold rule to show
     "Markdown: each run with 95% intervals, mean ± sd per kind (single, ensemble, adapted), then the published results."
     cols = ('accuracy', 'sensitivity', 'specificity')
     rows = ['| model | protocol | ROC-AUC | accuracy | sensitivity | specificity | ECE (calibrated) |', '|---|---|---:|---:|---:|---:|---:|']
     names = dict(single='pneumo_nb `fast`, one model', ensemble='pneumo_nb `fast`, 5-fold ensemble',
-                 adapted='pneumo_nb `fast`, 5-fold ensemble **adapted to the unlabelled test images** (transductive)')
+                 adapted='pneumo_nb `fast`, 5-fold ensemble, ADAPTED to the unlabelled test images (transductive)')
     for kind in ('single', 'ensemble', 'adapted'):
         group = [s for s in summaries if s['kind'] == kind and rule in s['at']]
         for s in group:
@@ -729,8 +738,8 @@ def results_table(summaries, # from `run_summary`
     rows += [f"| {n} | {p} | {a:.3f} | {c:.3f} | " + ' | '.join('–' if v is None else f'{v:.3f}' for v in (se, sp)) + ' | – |' for n, p, a, c, se, sp in PUBLISHED]
     return '\n'.join(rows)
 
-# %% ../nbs/04_eval.ipynb #24be9c82
-def rules_table(summaries, # from `run_summary`
+# %% ../nbs/04_eval.ipynb #a131a9cd
+def rules_table(summaries, # from run_summary
                 kind='ensemble'): # which group of runs
     "Markdown: for each rule, mean ± sd over the runs of `kind` of its threshold and metrics."
     group = [s for s in summaries if s['kind'] == kind]

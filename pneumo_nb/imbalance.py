@@ -5,20 +5,20 @@
 # %% auto #0
 __all__ = ['STRATEGIES', 'class_weights', 'oversample_index', 'balance']
 
-# %% ../nbs/01_imbalance.ipynb #f70acd3d
+# %% ../nbs/01_imbalance.ipynb #cf28e926
 import warnings
 import numpy as np
 from imblearn.over_sampling import RandomOverSampler
 from .core import DataError, OptionError
 
-# %% ../nbs/01_imbalance.ipynb #612d8851
+# %% ../nbs/01_imbalance.ipynb #dd5cb0da
 def class_weights(y): # 0/1 labels
     "The original's class weights `total / (2 * n_class)`, as a dict for `Model.fit`."
     y = np.asarray(y).astype(int); n = np.bincount(y, minlength=2)
     if n.min() == 0: raise DataError(f"class weights need both classes; got {n[0]} NORMAL and {n[1]} PNEUMONIA")
     return {c: float(len(y) / (2*n[c])) for c in (0, 1)}
 
-# %% ../nbs/01_imbalance.ipynb #0f05ec2e
+# %% ../nbs/01_imbalance.ipynb #05f049e4
 def oversample_index(y, # 0/1 labels
                      seed=0): # random seed
     "Row indices that balance the classes 50/50 by repeating minority rows (imbalanced-learn on indices)."
@@ -26,7 +26,7 @@ def oversample_index(y, # 0/1 labels
     idx, _ = RandomOverSampler(random_state=seed).fit_resample(np.arange(len(y))[:, None], y)
     return idx[:, 0]
 
-# %% ../nbs/01_imbalance.ipynb #f0492ed7
+# %% ../nbs/01_imbalance.ipynb #ee608b71
 STRATEGIES = ('none', 'class_weight', 'oversample', 'both')
 
 def balance(y, # 0/1 training labels

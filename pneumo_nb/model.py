@@ -6,14 +6,14 @@
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'BUILDERS', 'prob_head', 'head', 'original_cnn', 'Equalize', 'conv_bn', 'fast_cnn',
            'densenet', 'build_model', 'metrics', 'compile_model']
 
-# %% ../nbs/02_model.ipynb #188942a7
+# %% ../nbs/02_model.ipynb #fd6dd3fd
 import sys
 import numpy as np
 from .core import OptionError, preset, quiet_stderr
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
 
-# %% ../nbs/02_model.ipynb #9b51bd63
+# %% ../nbs/02_model.ipynb #6b475efb
 def prob_head(z): # logits (n, 1)
     "Calibration (`a·z + b`, the identity until fitted) and sigmoid, in float32."
     c = L.Dense(1, kernel_initializer='ones', bias_initializer='zeros', trainable=False, dtype='float32', name='calibrate')(z)
@@ -23,7 +23,7 @@ def head(x): # features (n, d)
     "The binary head: one logit unit, then `prob_head`."
     return prob_head(L.Dense(1, dtype='float32', name='logit')(x))
 
-# %% ../nbs/02_model.ipynb #1631c8d1
+# %% ../nbs/02_model.ipynb #dd6b37f0
 def original_cnn(size=150, # input side
                  channels=3): # input channels
     "The original's 4-block CNN (Conv-BN-MaxPool-Dropout ×4, Dense 512, sigmoid), with rescaling inside."
@@ -39,7 +39,7 @@ def original_cnn(size=150, # input side
     x = L.Dropout(.5, name='drop_fc')(L.BatchNormalization(name='bn_fc')(x))
     return keras.Model(inp, head(x), name='original_cnn')
 
-# %% ../nbs/02_model.ipynb #240170d6
+# %% ../nbs/02_model.ipynb #4bb80a1e
 @keras.saving.register_keras_serializable('pneumo_nb')
 class Equalize(L.Layer):
     "Per-image histogram equalisation of 0–255 pixels (mid-rank of each grey level), channel by channel."
@@ -54,7 +54,7 @@ class Equalize(L.Layer):
         out = tf.gather(lut, flat, batch_dims=1)
         return tf.transpose(tf.reshape(out, tf.stack([n, c, s[1], s[2]])), [0, 2, 3, 1])
 
-# %% ../nbs/02_model.ipynb #10dc863d
+# %% ../nbs/02_model.ipynb #13cd32d6
 def conv_bn(x, # input tensor
             filters, # output channels
             stride=1, # convolution stride
@@ -64,7 +64,7 @@ def conv_bn(x, # input tensor
     x = L.Conv2D(filters, 3, strides=stride, padding='same', use_bias=False, name=name)(x)
     return L.ReLU()(L.BatchNormalization(momentum=0.9)(x) if norm == 'batch' else L.GroupNormalization(min(8, filters))(x))
 
-# %% ../nbs/02_model.ipynb #1d10d158
+# %% ../nbs/02_model.ipynb #13780c19
 def fast_cnn(size=128, # input side
              channels=1, # input channels
              widths=(16, 32, 64, 128), # channels per resolution
@@ -81,7 +81,7 @@ def fast_cnn(size=128, # input side
     x = L.Dropout(dropout, name='drop')(L.GlobalAveragePooling2D(name='gap')(x))
     return keras.Model(inp, head(x), name='fast_cnn')
 
-# %% ../nbs/02_model.ipynb #b9bb7b2d
+# %% ../nbs/02_model.ipynb #3df1d547
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 def densenet(size=224, # input side
@@ -99,7 +99,7 @@ def densenet(size=224, # input side
     x = L.Dropout(.3, name='drop')(L.GlobalAveragePooling2D(name='gap')(x))
     return keras.Model(inp, head(x), name='densenet')
 
-# %% ../nbs/02_model.ipynb #051051d4
+# %% ../nbs/02_model.ipynb #99e69968
 BUILDERS = dict(original=original_cnn, fast=lambda size, channels: fast_cnn(size, channels, equalize=True), densenet=densenet)
 
 def build_model(name='fast', # preset
@@ -109,7 +109,7 @@ def build_model(name='fast', # preset
     p = preset(name)
     return BUILDERS[name](size or p['size'], channels or p['channels'])
 
-# %% ../nbs/02_model.ipynb #e92dcf3d
+# %% ../nbs/02_model.ipynb #0baa6264
 def metrics():
     "The original's metrics plus PR-AUC."
     return ['accuracy', keras.metrics.Precision(name='precision'), keras.metrics.Recall(name='recall'),

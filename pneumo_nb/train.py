@@ -9,7 +9,7 @@ __all__ = ['HELDOUT_COLS', 'PANELS', 'make_split', 'decode', 'train_input', 'bn_
            'prepare_run', 'predict_logits', 'train_single', 'member', 'train_folds', 'members_on_val', 'train',
            'plot_single', 'plot_members', 'plot_history']
 
-# %% ../nbs/03_train.ipynb #02d97b23
+# %% ../nbs/03_train.ipynb #74549617
 import csv, json, math, random, sys, time, warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -22,12 +22,12 @@ from .model import build_model, compile_model, prob_head
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
 
-# %% ../nbs/03_train.ipynb #6de3f1c7
+# %% ../nbs/03_train.ipynb #275db826
 def make_split(cfg): # resolved TrainConfig
     "The split of a new run: the config's split CSV, else a patient split made with its `val_frac` and `seed`."
     return read_split(cfg.split) if cfg.split else patient_split(scan(cfg.data), cfg.val_frac, cfg.seed)
 
-# %% ../nbs/03_train.ipynb #59becba3
+# %% ../nbs/03_train.ipynb #56003cee
 def decode(cfg, # resolved TrainConfig
            items, # split Items
            root, # dataset root
@@ -39,7 +39,7 @@ def decode(cfg, # resolved TrainConfig
     if len(np.unique(y)) < 2: raise DataError(f"the {split} images must hold both classes (got {len(y)} images of one class)")
     return x, y, its
 
-# %% ../nbs/03_train.ipynb #127c884a
+# %% ../nbs/03_train.ipynb #71d4d082
 def train_input(cfg, # resolved TrainConfig
                 x, # uint8 training images
                 y): # their labels
@@ -49,7 +49,7 @@ def train_input(cfg, # resolved TrainConfig
     aug = augmenter(flip=cfg.flip, sharpness=cfg.sharpness, seed=cfg.seed) if cfg.augment else None
     return make_dataset(x, y, cfg.batch_size, index=idx, shuffle=True, seed=cfg.seed, augment=aug), cw, len(idx)
 
-# %% ../nbs/03_train.ipynb #66c07f3f
+# %% ../nbs/03_train.ipynb #ea997a53
 def bn_probes(model): # Keras model
     "For each top-level BatchNorm layer, in order: (layer, model giving per-image channel means and mean squares of its input)."
     def probe(bn):
@@ -58,7 +58,7 @@ def bn_probes(model): # Keras model
         return keras.Model(model.input, [mean(a), mean(keras.ops.square(a))])
     return [(l, probe(l)) for l in model.layers if isinstance(l, L.BatchNormalization)]
 
-# %% ../nbs/03_train.ipynb #07b06857
+# %% ../nbs/03_train.ipynb #9b66180f
 def precise_bn(probes, # from bn_probes
                x, # clean images
                batch_size=128): # images per forward pass
@@ -68,7 +68,7 @@ def precise_bn(probes, # from bn_probes
         m, m2 = (np.concatenate([keras.ops.convert_to_numpy(o[j]) for o in out]) for j in (0, 1))
         mean = m.mean(0); bn.moving_mean.assign(mean); bn.moving_variance.assign(np.maximum(m2.mean(0) - mean**2, 0))
 
-# %% ../nbs/03_train.ipynb #3c2a519c
+# %% ../nbs/03_train.ipynb #f05f9cbc
 class PreciseBN(keras.callbacks.Callback):
     "Before each validation, set BatchNorm's moving statistics to their exact values on clean images."
     def __init__(self,
@@ -80,7 +80,7 @@ class PreciseBN(keras.callbacks.Callback):
         if self.probes is None: self.probes = bn_probes(self.model)
         precise_bn(self.probes, self.x)
 
-# %% ../nbs/03_train.ipynb #af160e02
+# %% ../nbs/03_train.ipynb #16bac58f
 def read_history(history_csv): # history.csv of a run
     "The logged columns of a run as float arrays."
     rows = list(csv.DictReader(open(history_csv)))
@@ -93,7 +93,7 @@ def best_so_far(history_csv, # history.csv of a run
     vals = [v for v in vals if np.isfinite(v)]
     return min(vals) if vals else None
 
-# %% ../nbs/03_train.ipynb #e194cdb9
+# %% ../nbs/03_train.ipynb #4bc98f7d
 def callbacks(cfg, # resolved TrainConfig
               run, # folder for the backup, log and checkpoint
               x_clean, # clean training images for precise BatchNorm
@@ -108,14 +108,14 @@ def callbacks(cfg, # resolved TrainConfig
     if select: cbs.append(keras.callbacks.EarlyStopping(monitor='val_loss', patience=cfg.patience, restore_best_weights=True))
     return cbs + [keras.callbacks.TerminateOnNaN()]
 
-# %% ../nbs/03_train.ipynb #11f7ab27
+# %% ../nbs/03_train.ipynb #935e7d51
 def default_strategy():
     "MirroredStrategy over several GPUs (mixed precision on GPU); the default strategy otherwise."
     gpus = tf.config.list_physical_devices('GPU')
     if gpus: keras.mixed_precision.set_global_policy('mixed_float16')
     return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
 
-# %% ../nbs/03_train.ipynb #ff7e9c6b
+# %% ../nbs/03_train.ipynb #e4b287e2
 def fit_one(cfg, # resolved TrainConfig
             run, # folder to write the model, history and backup into
             train_xy, # (uint8 images, labels) to train on
@@ -141,7 +141,7 @@ def fit_one(cfg, # resolved TrainConfig
     if not (run/'model.keras').exists(): raise RunError(f"{run}: training produced no model (NaN loss from the start?)")
     return keras.saving.load_model(run/'model.keras', safe_mode=True, compile=False), time.time() - t0
 
-# %% ../nbs/03_train.ipynb #bdb3f8b1
+# %% ../nbs/03_train.ipynb #f7d5c925
 def assign_folds(items, # Items to split into folds
                  k, # number of folds
                  seed=0): # random seed
@@ -152,7 +152,7 @@ def assign_folds(items, # Items to split into folds
         out.update({p: n % k for n, p in enumerate(pats)})
     return out
 
-# %% ../nbs/03_train.ipynb #92cd2ac5
+# %% ../nbs/03_train.ipynb #170bcbc1
 def logit_model(model, # a model with a 'logit' layer
                 name=None): # name of the new model
     "A model from `model`'s input to its (uncalibrated) logit."
@@ -164,7 +164,7 @@ def ensemble(members): # trained models of one preset
     zs = [logit_model(m, f'member{k}')(inp) for k, m in enumerate(members)]
     return keras.Model(inp, prob_head(L.Average(name='logit')(zs)), name=f'ensemble{len(members)}')
 
-# %% ../nbs/03_train.ipynb #08ff615f
+# %% ../nbs/03_train.ipynb #f1005c3e
 def logit(p): # probabilities
     "log(p / (1 - p))."
     p = np.asarray(p, float); return np.log(p) - np.log1p(-p)
@@ -181,7 +181,7 @@ def fit_platt(z, # logits
         return np.mean(np.logaddexp(0, s) - t*s), np.array([np.mean((q - t)*z), np.mean(q - t)])
     return tuple(float(v) for v in minimize(loss, [1., 0.], jac=True, method='L-BFGS-B').x)
 
-# %% ../nbs/03_train.ipynb #ace5d1ae
+# %% ../nbs/03_train.ipynb #4453a8ee
 def calibration_params(z, # logits of validation-side images
                        y, # their labels
                        prior=0.5): # declared pneumonia prevalence
@@ -196,7 +196,7 @@ def calibrate(model, # model with a 'calibrate' layer
     model.get_layer('calibrate').set_weights([np.array([[cal['a']]], 'float32'), np.array([cal['b']], 'float32')])
     return model
 
-# %% ../nbs/03_train.ipynb #c37f2979
+# %% ../nbs/03_train.ipynb #95f96389
 HELDOUT_COLS = ('path', 'patient', 'label', 'fold', 'prob', 'logit')
 
 def write_heldout(path, # CSV to write
@@ -218,7 +218,7 @@ def read_heldout(run): # run folder
                 label=np.array([int(r['label']) for r in rows]), fold=np.array([int(r['fold']) for r in rows]),
                 prob=np.array([float(r['prob']) for r in rows]), logit=np.array([float(r['logit']) for r in rows]))
 
-# %% ../nbs/03_train.ipynb #df073891
+# %% ../nbs/03_train.ipynb #40780eb5
 def prepare_run(cfg, # TrainConfig
                 out, # run folder
                 resume=False): # continue an interrupted run
@@ -237,14 +237,14 @@ def prepare_run(cfg, # TrainConfig
     run.mkdir(parents=True, exist_ok=True); cfg.save(run/'config.json'); write_split(items, run/'split.csv')
     return run, cfg, items
 
-# %% ../nbs/03_train.ipynb #70a3476c
+# %% ../nbs/03_train.ipynb #d31c354a
 def predict_logits(model, # a model with a 'logit' layer
                    x, # uint8 images
                    batch_size=128): # images per forward pass
     "Uncalibrated logits of `model` for images `x`."
     return logit_model(model).predict(x, batch_size=batch_size, verbose=0)[:, 0].astype(float) if len(x) else np.zeros(0)
 
-# %% ../nbs/03_train.ipynb #ca3614ae
+# %% ../nbs/03_train.ipynb #1ea272a4
 def train_single(cfg, # resolved TrainConfig
                  run, # run folder
                  items, # split Items
@@ -264,7 +264,7 @@ def train_single(cfg, # resolved TrainConfig
                 val_loss=float(h['val_loss'][i]), val_auc=float(h.get('val_auc', [np.nan]*len(h['epoch']))[i]), calibration=cal,
                 images_per_s=len(ytr)*len(h['epoch'])/max(secs, 1e-9))
 
-# %% ../nbs/03_train.ipynb #0c80286b
+# %% ../nbs/03_train.ipynb #a3af9689
 def member(cfg, # resolved TrainConfig
            run, # run folder
            k, # fold
@@ -283,7 +283,7 @@ def member(cfg, # resolved TrainConfig
         (d/'seconds.txt').write_text(f'{secs:.1f}\n')
     return m, predict_logits(m, x[fold == k])
 
-# %% ../nbs/03_train.ipynb #f89cc0cd
+# %% ../nbs/03_train.ipynb #80654dbf
 def train_folds(cfg, # resolved TrainConfig
                 run, # run folder
                 items, # split Items
@@ -308,7 +308,7 @@ def train_folds(cfg, # resolved TrainConfig
     if cfg.keep_val: s['on_val'] = members_on_val(cfg, items, root, members, ens)
     return s
 
-# %% ../nbs/03_train.ipynb #6ce6160e
+# %% ../nbs/03_train.ipynb #025a2073
 def members_on_val(cfg, # resolved TrainConfig
                    items, # split Items
                    root, # dataset root
@@ -324,7 +324,7 @@ def members_on_val(cfg, # resolved TrainConfig
         return dict(auc=float(roc_auc_score(yva, z)), log_loss=float(log_loss(yva, p)))
     return dict(members=[scores(predict_logits(m, xva)) for m in members], ensemble=scores(predict_logits(ens, xva)))
 
-# %% ../nbs/03_train.ipynb #f0c417ff
+# %% ../nbs/03_train.ipynb #280b5481
 def train(cfg, # TrainConfig
           out, # run folder to create
           resume=False, # continue the interrupted run in out
@@ -340,7 +340,7 @@ def train(cfg, # TrainConfig
     (run/'train_summary.json').write_text(json.dumps(dict(s, preset=cfg.preset, seed=cfg.seed), indent=2))
     return run
 
-# %% ../nbs/03_train.ipynb #1ca9803a
+# %% ../nbs/03_train.ipynb #00a2b4a0
 PANELS = (('accuracy', '准确率', 'Accuracy'), ('loss', '损失', 'Loss'), ('precision', '精确率', 'Precision'), ('recall', '召回率', 'Recall'))
 
 def plot_single(history_csv): # history.csv of a run
@@ -352,7 +352,7 @@ def plot_single(history_csv): # history.csv of a run
         ax.set_title(zh_en(zh, en)); ax.set_xlabel('epoch'); ax.legend(fontsize=8)
     fig.tight_layout(); return fig
 
-# %% ../nbs/03_train.ipynb #5c4c36c9
+# %% ../nbs/03_train.ipynb #19466d45
 def plot_members(run): # a cross-fitted run folder
     "Each member's loss and ROC-AUC on its held-out fold, epoch by epoch."
     fig, (a1, a2) = pyplot().subplots(1, 2, figsize=(8, 3.2))

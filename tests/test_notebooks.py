@@ -27,13 +27,18 @@ def test_no_noise_in_saved_outputs(path):
 
 @pytest.mark.parametrize('path', NBS, ids=lambda p: p.name)
 def test_outputs_come_from_the_current_cells(path):
-    "Every cell with outputs carries the stamp `tools/run_nb.py` gave its source when it ran; an edited cell no longer matches."
+    "Every code cell carries the stamp `tools/run_nb.py` gave its source when the notebook ran; an edited or added cell does not match."
     for n, c in enumerate(code_cells(path)):
-        if not c.get('outputs'): continue
         sha = hashlib.sha1(''.join(c['source']).encode('utf-8')).hexdigest()[:12]
-        assert c.get('metadata', {}).get('source_sha') == sha, f'{path.name} code cell {n}: its outputs are from an older version of the cell (re-run it with tools/run_nb.py)'
+        assert c.get('metadata', {}).get('source_sha') == sha, f'{path.name} code cell {n}: edited since the notebook ran (re-run it with tools/run_nb.py)'
 
 @pytest.mark.parametrize('name', ['00_data', '01_imbalance', '02_model', '03_train', '04_eval', '06_bench'])
 def test_tutorials_have_saved_outputs(name):
     ran = [c for c in code_cells(NBS[0].parent/f'{name}.ipynb') if c.get('outputs')]
     assert len(ran) >= 3, f'{name}: saved without the outputs of a real run'
+
+@pytest.mark.parametrize('name', ['00_data', '01_imbalance', '03_train', '04_eval', '06_bench'])
+def test_tutorials_show_their_plots(name):
+    "A notebook executed with a non-interactive matplotlib backend (MPLBACKEND=Agg) saves no figures."
+    pngs = [o for c in code_cells(NBS[0].parent/f'{name}.ipynb') for o in c.get('outputs', []) if 'image/png' in o.get('data', {})]
+    assert pngs, f'{name}: saved without its plots'

@@ -3,7 +3,7 @@
 # Usage: PNEUMO_DATA=path/to/chest_xray bash tools/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${PNEUMO_DATA:?set PNEUMO_DATA to the chest_xray dataset folder (pneumo_download --dest data fetches it)}"
+: "${PNEUMO_DATA:?set PNEUMO_DATA to the chest_xray dataset folder (pneumo_download --out data fetches it)}"
 export PNEUMO_DATA="$(realpath "$PNEUMO_DATA")"
 export MPLBACKEND=Agg
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
