@@ -11,7 +11,7 @@ __all__ = ['PERTURB', 'RULES', 'METRIC_ROWS', 'PUBLISHED', 'load_run', 'predict_
            'member_cam', 'gradcam', 'overlay', 'gallery', 'heat_sides', 'mirror_effect', 'metrics_table', 'model_card',
            'predict_split', 'save_plots', 'evaluate_run', 'em_prevalence', 'image_files', 'adapt_run', 'read_any',
            'decode_files', 'resolve_threshold', 'predict_files', 'print_results', 'write_gradcams', 'heldout_folds',
-           'bn_effect', 'validation_profile', 'heat_left', 'run_summary', 'results_table', 'rules_table']
+           'bn_effect', 'heat_left', 'validation_profile', 'run_summary', 'results_table', 'rules_table']
 
 # %% ../nbs/04_eval.ipynb #17302916
 import csv, json, shutil, sys
@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 from .core import DataError, ImageError, OptionError, RunError, TrainConfig, quiet_stderr, pyplot, run_dir, zh_en
 from .data import CLASSES, IMG_EXTS, Item, find_data, read_split, load_split, load_image, load_images, to_8bit, report_skipped
-from .train import bn_probes, precise_bn, predict_logits, read_heldout, logit
+from .train import assign_folds, bn_probes, fit_platt, precise_bn, predict_logits, read_heldout, logit
 with quiet_stderr(): import tensorflow as tf, keras
 from sklearn.metrics import (roc_auc_score, average_precision_score, roc_curve, precision_recall_curve, confusion_matrix,
                              classification_report, log_loss)
@@ -111,7 +111,6 @@ def fit_temperature(z, # logits
 def calibrators():
     "`{name: fit(z, y) -> function from logits to probabilities}` for temperature, Platt and isotonic calibration."
     from sklearn.isotonic import IsotonicRegression
-    from pneumo_nb.train import fit_platt
     sig = lambda s: 1/(1 + np.exp(-s))
     def temperature(z, y): t = fit_temperature(z, y); return lambda v: sig(np.asarray(v)/t)
     def platt(z, y): a, b = fit_platt(z, y); return lambda v: sig(a*np.asarray(v) + b)
@@ -651,7 +650,6 @@ def heldout_folds(held, # from read_heldout
                   seed=0): # random seed
     "The fold of each held-out prediction: the cross-fitting folds, or patient-grouped folds of a validation split."
     if (held['fold'] >= 0).all(): return held['fold']
-    from pneumo_nb.train import assign_folds
     f = assign_folds([Item(p, int(l), 'val', q) for p, l, q in zip(held['path'], held['label'], held['patient'])], k, seed)
     return np.array([f[q] for q in held['patient']])
 
@@ -672,21 +670,13 @@ def bn_effect(run, # a run trained with precise_bn=False
     before = scores()
     items, root = read_split(Path(run)/'split.csv'), find_data(cfg.data)
     for k, m in enumerate(ms):
-        pool = [i for i in items if i.split == 'train'] if len(ms) == 1 else [i for i in items if i.split != 'test' and i.path in set(np.array(held['path'])[fold != k])]
+        fit_on = set(np.array(held['path'])[fold != k])   # a member's own training images: the other folds
+        pool = [i for i in items if (i.split == 'train' if len(ms) == 1 else i.path in fit_on)]
         pick = [pool[j] for j in np.random.default_rng(cfg.seed).permutation(len(pool))[:n]]
         precise_bn(bn_probes(m), load_images([root/i.path for i in pick], cfg.image_size, cfg.channels)[0])
     return dict(run=Path(run).name, held_out=held['source'], n=len(y), before=before, after=scores())
 
-# %% ../nbs/04_eval.ipynb #9f9a6c7d
-def validation_profile(run): # a single (non-cross-fitted) run folder
-    "Validation log-loss, mean AUC under the stress changes, ROC-AUC as is and mirrored (`mirror_effect`), and the heat on the image's left half."
-    cfg, model = load_run(run); held = read_heldout(run); y = held['label']
-    x = heldout_images(run, cfg, held); cal = run_calibration(model); p = 1/(1 + np.exp(-(cal[0]*held['logit'] + cal[1])))
-    stressed = stress_predictions(model, x, held['fold'], cal)
-    return dict(run=Path(run).name, flip=cfg.flip, log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
-                stress_auc=float(np.mean([ranking_metrics(y, q)['roc_auc'] for q in stressed.values()])), **mirror_effect(model, x, y),
-                **heat_left(model, x, y))
-
+# %% ../nbs/04_eval.ipynb #5d2b9e61
 def heat_left(model, # a run's model
               x, # uint8 images
               y): # labels
@@ -695,6 +685,16 @@ def heat_left(model, # a run's model
     mean = lambda v: float(v.mean()) if len(v) else float('nan')
     return dict(no_heat_normal=float((~hot[y == 0]).mean()), no_heat_pneumonia=float((~hot[y == 1]).mean()),
                 heat_left=mean(h[hot]), heat_left_pneumonia=mean(h[hot & (y == 1)]), one_sided=mean(np.abs(h[hot] - .5) >= 1/6))
+
+# %% ../nbs/04_eval.ipynb #9f9a6c7d
+def validation_profile(run): # a single (non-cross-fitted) run folder
+    "Validation log-loss, mean AUC under the stress changes, ROC-AUC as is and mirrored (`mirror_effect`), and where the heat sits (`heat_left`)."
+    cfg, model = load_run(run); held = read_heldout(run); y = held['label']
+    x = heldout_images(run, cfg, held); cal = run_calibration(model); p = 1/(1 + np.exp(-(cal[0]*held['logit'] + cal[1])))
+    stressed = stress_predictions(model, x, held['fold'], cal)
+    return dict(run=Path(run).name, flip=cfg.flip, log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
+                stress_auc=float(np.mean([ranking_metrics(y, q)['roc_auc'] for q in stressed.values()])), **mirror_effect(model, x, y),
+                **heat_left(model, x, y))
 
 # %% ../nbs/04_eval.ipynb #c34952d2
 def run_summary(run): # an evaluated run folder
