@@ -448,7 +448,7 @@ def pneumo_predict(images:list[str], # image files or folders (JPEG, PNG; DICOM 
                    gradcam:str=None): # folder for a Grad-CAM overlay per image
     "Predict NORMAL/PNEUMONIA for images with a trained run. Teaching and research only: not for clinical use."
     from pneumo_nb.evaluate import image_files, predict_to
-    if out: new_path(out, '--out')
+    if out: new_path(out, '--out').parent.mkdir(parents=True, exist_ok=True)
     if out and json: raise OptionError("--json prints the results; with --out they go to the CSV: drop one of them")
     files, skipped = image_files(images)
     for folder, n in skipped.items(): print(f"pneumo_predict: skipped {n} file(s) in {folder} that are not images", file=sys.stderr)

@@ -242,12 +242,14 @@ def load_image(path, # image file
     if p.stat().st_size == 0: raise ImageError(f"{p}: empty file (0 bytes)")
     try:
         with Image.open(p) as im:
-            if im.width*im.height > MAX_PIXELS: raise Image.DecompressionBombError(
-                f"{im.width}×{im.height} pixels, over the limit of {MAX_PIXELS:,}")
+            if im.width*im.height > MAX_PIXELS: raise ImageError(
+                f"{p}: refused, a possible decompression bomb ({im.width}×{im.height} pixels, over the limit of {MAX_PIXELS:,})")
             im.draft(mode, (size, size))
             im = to_8bit(im, mode).resize((size, size), Image.BILINEAR)
+    except ImageError: raise
     except UnidentifiedImageError: raise ImageError(f"{p}: not an image (unknown format)") from None
-    except Image.DecompressionBombError as e: raise ImageError(f"{p}: refused, a possible decompression bomb ({e})") from None
+    except Image.DecompressionBombError:
+        raise ImageError(f"{p}: refused, a possible decompression bomb (over Pillow's limit of {2*Image.MAX_IMAGE_PIXELS:,} pixels)") from None
     except (OSError, SyntaxError, ValueError) as e: raise ImageError(f"{p}: unreadable image ({e})") from None
     a = np.asarray(im, np.uint8)
     return a[..., None] if channels == 1 else a

@@ -4,11 +4,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
+def need(ok, why):
+    "Skip the test when `ok` is false, or fail it under CI=true, where everything a test needs must be there."
+    if ok: return
+    if os.environ.get('CI') == 'true': pytest.fail(f'CI=true and {why}')
+    pytest.skip(why)
+
 @pytest.fixture(scope='session')
 def data_root():
     "The real dataset, from PNEUMO_DATA."
     p = os.environ.get('PNEUMO_DATA')
-    if not p: pytest.skip('PNEUMO_DATA is not set: these tests need the chest_xray dataset')
+    need(p and Path(p).is_dir(), 'PNEUMO_DATA is not set to a folder: these tests need the chest_xray dataset')
     return Path(p).resolve()
 
 def run(*args, cwd=None, timeout=900, env=None):
@@ -63,7 +69,7 @@ def write_bad_images(folder):
 def browser():
     "Headless Debian Chromium driven by selenium, with the flags this closed network needs."
     import shutil
-    if not (shutil.which('chromium') and shutil.which('chromedriver')): pytest.skip('needs Debian chromium and chromium-driver')
+    need(shutil.which('chromium') and shutil.which('chromedriver'), 'needs Debian chromium and chromium-driver')
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     o = webdriver.ChromeOptions(); o.binary_location = shutil.which('chromium')

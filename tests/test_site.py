@@ -3,6 +3,7 @@ import functools, html, http.server, re, shutil, subprocess, sys, threading, tim
 from urllib.parse import unquote
 from pathlib import Path
 import pytest
+from conftest import need
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE_URL = 'https://pneumo-nb.github.io/pneumo_nb/'   # nbdev's show_doc links point at the published site
@@ -16,7 +17,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope='module')
 def site():
-    if not (shutil.which('chromium') and shutil.which('chromedriver')): pytest.skip('needs Debian chromium and chromium-driver')
+    need(shutil.which('chromium') and shutil.which('chromedriver'), 'needs Debian chromium and chromium-driver')
     code = ("import sys\nfrom pneumo_nb.docs import pneumo_docs\nsys.argv = ['pneumo_docs', '--quarto', 'no']\n"
             "pneumo_docs()\nprint('tensorflow in this process:', 'tensorflow' in sys.modules)")
     r = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True)
