@@ -1,5 +1,6 @@
 "`pneumo_adapt`: a new run from unlabelled images; the source run is never touched; too few images are refused in one line."
-import json, shutil
+import json, shutil, subprocess, sys, textwrap
+import numpy as np
 from conftest import run, assert_one_line_error, tree_digest
 
 def images_folder(data_root, dest, n):
@@ -25,6 +26,19 @@ def test_adapt_and_evaluate(smoke_run, data_root, tmp_path):
     info = json.loads((tmp_path/'adapted'/'adapt.json').read_text())
     assert (info['n_images'], info['unreadable'], info['not_images']) == (40, 1, 1) and 0 < info['prevalence_estimate'] < 1
     assert tree_digest(smoke_run) == before                      # the source run is left as it was
+    code = textwrap.dedent(f"""
+        import json, numpy as np
+        from pneumo_nb.evaluate import load_run, image_files
+        from pneumo_nb.data import load_images
+        from pneumo_nb.train import bn_probes
+        cfg, src = load_run({str(smoke_run)!r}); _, new = load_run({str(tmp_path/'adapted')!r})
+        x = load_images(image_files([{str(folder)!r}])[0], cfg.image_size, cfg.channels)[0].astype('float32')
+        (bn, probe), (bn_src, _) = bn_probes(new)[0], bn_probes(src)[0]
+        seen = np.asarray(probe(x, training=False)[0]).mean(0)     # the new images' statistics at the first BatchNorm
+        print(json.dumps([float(np.abs(np.asarray(b.moving_mean) - seen).max()) for b in (bn, bn_src)]))""")
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    new_gap, src_gap = json.loads(r.stdout.strip().splitlines()[-1])
+    assert new_gap < 1e-3 < src_gap, (new_gap, src_gap)            # AdaBN re-estimated BatchNorm on the new images
     r = run('pneumo_eval', '--run', tmp_path/'adapted', '--n-boot', 20)
     assert r.returncode == 0, r.stderr[-2000:]
     m = json.loads((tmp_path/'adapted'/'eval'/'metrics.json').read_text())

@@ -70,9 +70,14 @@ def test_jupyterlab_opens_notebooks_unmodified(server, browser):
     base, token = server
     for name in ('00_data.ipynb', '01_imbalance.ipynb', '04_eval.ipynb'):
         browser.get(f'{base}/lab/tree/{name}?token={token}&reset')
-        for _ in range(60):   # wait until the kernel is idle
+        opened = idle = False
+        for _ in range(120):   # wait until the notebook's tab is open and its kernel idle
             time.sleep(1)
-            if browser.execute_script("return [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator, .jp-StatusBar-TextItem')].some(e => /Idle/.test(e.textContent || e.title || ''))"): break
+            opened = browser.execute_script("return [...document.querySelectorAll('.lm-TabBar-tabLabel')].some(e => e.textContent.trim() === arguments[0])", name)
+            idle = opened and browser.execute_script("return [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator, .jp-StatusBar-TextItem')].some(e => /Idle/.test(e.textContent || e.title || ''))")
+            if idle: break
+        assert opened, f'JupyterLab did not open {name}'
+        assert idle, f'the kernel of {name} did not become idle'
         time.sleep(3)
         dirty = browser.execute_script("return document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty').length")
         assert dirty == 0, f'{name} is marked modified right after opening'

@@ -95,11 +95,13 @@ def test_mirrored_strategy_two_cpus(data_root, tmp_path):
         cpu = tf.config.list_physical_devices('CPU')[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()]*2)
         from pneumo_nb.core import TrainConfig
-        from pneumo_nb.train import train
+        import pneumo_nb.train as T
+        seen, build = [], T.build_model
+        T.build_model = lambda *a, **k: (seen.append(tf.distribute.get_strategy()), build(*a, **k))[1]   # the strategy the model is built under
         s = tf.distribute.MirroredStrategy(['/cpu:0', '/cpu:1'])
-        r = train(TrainConfig(data={str(data_root)!r}, limit=32, epochs=1, image_size=48, batch_size=16), {str(tmp_path/'m')!r}, strategy=s, verbose=0)
-        print('trained', json.loads((r/'train_summary.json').read_text())['n_train'])
+        r = T.train(TrainConfig(data={str(data_root)!r}, limit=32, epochs=1, image_size=48, batch_size=16), {str(tmp_path/'m')!r}, strategy=s, verbose=0)
+        print('trained', json.loads((r/'train_summary.json').read_text())['n_train'], 'under', seen[0] is s, seen[0].num_replicas_in_sync)
         """)
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert 'trained 32' in r.stdout and (tmp_path/'m'/'model.keras').exists()
+    assert 'trained 32 under True 2' in r.stdout and (tmp_path/'m'/'model.keras').exists()
