@@ -6,7 +6,8 @@
 __all__ = ['CJK_FONTS', 'PneumoError', 'DataError', 'ImageError', 'OptionError', 'RunError', 'WriteError', 'existing_dir', 'quiet_stderr', 'has_cjk', 'zh_en', 'pyplot', 'OneLineParser', 'dashed', 'params', 'cli_parser', 'parse_args', 'error_line', 'one_line_errors', 'cli', 'pid_alive', 'atomic_path', 'write_atomic', 'lock_holder', 'run_lock', 'run_dir', 'new_path', 'pneumo_split', 'PRESETS', 'preset', 'TrainConfig', 'pneumo_train', 'pneumo_eval', 'pneumo_predict', 'pneumo_adapt', 'pneumo_bench']
 
 # %% ../nbs/00_core.ipynb #becbc9a6
-import argparse, contextlib, dataclasses, errno, functools, glob, inspect, json, logging, os, shutil, sys, typing
+import argparse, contextlib, dataclasses, errno, functools, glob, inspect, json, logging, os, shutil, sys
+import typing
 from pathlib import Path
 from fastcore.basics import patch_to
 from fastcore.docments import docments
@@ -143,12 +144,14 @@ def error_line(e): # a PneumoError, OSError or KeyboardInterrupt
     "What a user reads about `e`, in one line."
     if isinstance(e, KeyboardInterrupt): return 'interrupted'
     if isinstance(e, PneumoError): return f'error: {e}'
-    if e.errno == errno.ENOSPC: return f"error: no space left on device{f' writing {e.filename}' if e.filename else ''}"
-    return 'error: ' + (f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e).splitlines()[0])
+    if e.errno == errno.ENOSPC:
+        return 'error: no space left on device' + (f' writing {e.filename}' if e.filename else '')
+    if e.filename and e.strerror: return f'error: {e.filename}: {e.strerror}'
+    return f'error: {str(e).splitlines()[0]}'
 
 # %% ../nbs/00_core.ipynb #372b4040
 def one_line_errors(f, # command function
-                    hard_exit=False): # leave with os._exit, skipping the interpreter's teardown (console scripts)
+                    hard_exit=False): # leave by os._exit, skipping the interpreter's teardown (commands)
     "Decorator: `PneumoError`, `OSError` and Ctrl-C end the program with one line on stderr and status 2."
     @functools.wraps(f)
     def _f(*args, **kwargs):
@@ -198,7 +201,7 @@ def _sync(p): # file or folder just written
 
 def _swap(tmp, # the finished temporary file or folder
           p): # where it goes
-    "Put `tmp` at `p` with one rename; a folder already at `p` is moved aside first and removed after."
+    "Put `tmp` at `p` with one rename; a folder already at `p` is moved aside, then removed."
     if not (tmp.is_dir() and p.is_dir()): return os.replace(tmp, p)
     old = p.with_name(f'.tmp{os.getpid()}.old.{p.name}')
     os.replace(p, old)
@@ -208,7 +211,7 @@ def _swap(tmp, # the finished temporary file or folder
 # %% ../nbs/00_core.ipynb #ede832a3
 @contextlib.contextmanager
 def atomic_path(path): # file or folder to write
-    "Yield a temporary name beside `path`; if the block succeeds it replaces `path` in one rename, else it is removed."
+    "A temporary name beside `path`: renamed onto `path` if the block succeeds, removed if it fails."
     p = Path(path)
     tmp = p.with_name(f'.tmp{os.getpid()}.{p.name}')
     for q, pid in _partials(p):
@@ -217,7 +220,8 @@ def atomic_path(path): # file or folder to write
         yield tmp
         if tmp.exists(): _sync(tmp); _swap(tmp, p)
     except OSError as e:
-        why = 'no space left on device' if e.errno == errno.ENOSPC else e.strerror or str(e).splitlines()[0]
+        why = e.strerror or str(e).splitlines()[0]
+        if e.errno == errno.ENOSPC: why = 'no space left on device'
         raise WriteError(f"could not write {p}: {why}; what was there before is unchanged") from e
     finally:
         if tmp.exists(): _remove(tmp)
@@ -258,7 +262,8 @@ def _take(f): # a lock file
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise RunError(f"{f.parent} is being written by {_read(f) or 'another process'}; wait for it to finish") from None
+            who = _read(f) or 'another process'
+            raise RunError(f"{f.parent} is being written by {who}; wait for it to finish") from None
         if f.exists() and os.stat(f).st_ino == os.fstat(fd).st_ino: return fd
         os.close(fd)    # its holder finished and removed it in between: take the new file
 
@@ -266,7 +271,7 @@ def _take(f): # a lock file
 @contextlib.contextmanager
 def run_lock(folder, # folder the block writes; created if missing
              command): # who writes it, for the message a second writer gets
-    "Hold `folder/.lock` while the block writes `folder`; a second writer gets a one-line `RunError`."
+    "Hold `folder/.lock` while the block writes `folder`; others get a one-line `RunError`."
     p = Path(folder)
     if p.exists() and not p.is_dir(): raise RunError(f"{p} is a file; give a folder")
     made = not p.exists()
@@ -276,7 +281,8 @@ def run_lock(folder, # folder the block writes; created if missing
     fd = _take(f)
     try:
         if stale := _read(f):
-            print(f"{command}: taking over the lock of {p} from {stale}, which is no longer running", file=sys.stderr)
+            msg = f"taking over the lock of {p} from {stale}, which is no longer running"
+            print(f"{command}: {msg}", file=sys.stderr)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f'{command} (pid {os.getpid()})'.encode(), 0)
         _HELD[p.resolve()] = fd
@@ -289,14 +295,15 @@ def run_lock(folder, # folder the block writes; created if missing
 
 # %% ../nbs/00_core.ipynb #89ddc296
 def run_dir(path): # a run folder from pneumo_train
-    "`path` as a `Path` if it is a finished run folder that no process is writing, else a one-line `RunError`."
+    "`path` as a `Path` if it is a finished run folder that no process writes, else a one-line `RunError`."
     p = Path(path).expanduser()
     if p.is_file():
         hint = f" (its folder is {p.parent})" if p.name == 'model.keras' else ''
         raise RunError(f"--run takes a run folder, not the file {p}{hint}")
     if not p.is_dir(): raise RunError(f"{p}: no such run folder (train one with `pneumo_train --out {p}`)")
     if who := lock_holder(p): raise RunError(f"{p} is being written by {who}; wait for it to finish")
-    if not (p/'model.keras').exists() or not any((p/f).exists() for f in ('train_summary.json', 'adapt.json')):
+    done = any((p/f).exists() for f in ('train_summary.json', 'adapt.json'))
+    if not (p/'model.keras').exists() or not done:
         raise RunError(f"{p}: not a finished run (finish it with `pneumo_train --out {p} --resume`)")
     return p
 
@@ -414,7 +421,8 @@ def pneumo_train(out:str, # run folder to create (or to continue, with --resume)
     try: run = train(cfg, out, resume)
     except WriteError as e:
         free = 'free some space, then ' if 'no space' in str(e) else ''
-        raise WriteError(f"{e}; {free}`pneumo_train --out {out} --resume` continues from the last complete checkpoint") from e
+        todo = f"`pneumo_train --out {out} --resume` continues from the last complete checkpoint"
+        raise WriteError(f"{e}; {free}{todo}") from e
     s = json.loads((run/'train_summary.json').read_text())
     if 'oof_auc' in s: print(f"{run}: {s['folds']} members, out-of-fold AUC {s['oof_auc']:.4f}; {s['seconds']/60:.1f} min")
     else: print(f"{run}: best epoch {s['best_epoch']} of {s['epochs_total']}, val_loss {s['val_loss']:.4f}, "
@@ -449,11 +457,11 @@ def pneumo_predict(images:list[str], # image files or folders (JPEG, PNG; DICOM 
     "Predict NORMAL/PNEUMONIA for images with a trained run. Teaching and research only: not for clinical use."
     from pneumo_nb.evaluate import image_files, predict_to
     if out: new_path(out, '--out').parent.mkdir(parents=True, exist_ok=True)
-    if out and json: raise OptionError("--json prints the results; with --out they go to the CSV: drop one of them")
+    if out and json: raise OptionError("--json prints the results, --out writes them to a CSV: drop one")
     files, skipped = image_files(images)
     for folder, n in skipped.items(): print(f"pneumo_predict: skipped {n} file(s) in {folder} that are not images", file=sys.stderr)
     if not files: raise DataError("no image files given (JPEG, PNG or DICOM, or folders holding them)")
-    if predict_to(run_dir(run), files, threshold, prior, out, json, gradcam): sys.exit(1)
+    if predict_to(run_dir(run), files, threshold, prior, out, json, gradcam): sys.exit(1)   # some files unreadable
 
 # %% ../nbs/04_eval.ipynb #67f1eeb3
 @cli

@@ -107,7 +107,8 @@ def unparsed(items): # Items
 
 def unparsed_note(items): # Items
     "The line that reports file names without a patient ID, or `None` when every name has one."
-    if n := len(unparsed(items)): return f'{n} file name(s) without a patient ID, each kept as its own patient'
+    if n := len(unparsed(items)):
+        return f'{n} file name(s) without a patient ID, each kept as its own patient'
 
 # %% ../nbs/00_data.ipynb #bfe0304c
 def patient_labels(items): # Items
@@ -230,8 +231,9 @@ def to_8bit(im, # PIL image of any mode
     return im.convert(mode)
 
 # %% ../nbs/00_data.ipynb #701c52cc
-MAX_PIXELS = 50_000_000  # larger images are refused before decoding; a chest film has about 4 to 20 million
-warnings.filterwarnings('ignore', category=Image.DecompressionBombWarning)  # the limit above is lower than Pillow's
+MAX_PIXELS = 50_000_000  # refused above this before decoding; a chest film has 4 to 20 million
+# this limit is lower than Pillow's, so Pillow's warning would only repeat it
+warnings.filterwarnings('ignore', category=Image.DecompressionBombWarning)
 
 def load_image(path, # image file
                size=128, # output side
@@ -242,14 +244,16 @@ def load_image(path, # image file
     if p.stat().st_size == 0: raise ImageError(f"{p}: empty file (0 bytes)")
     try:
         with Image.open(p) as im:
-            if im.width*im.height > MAX_PIXELS: raise ImageError(
-                f"{p}: refused, a possible decompression bomb ({im.width}×{im.height} pixels, over the limit of {MAX_PIXELS:,})")
+            if im.width*im.height > MAX_PIXELS:
+                size_ = f"{im.width}×{im.height} pixels, over the limit of {MAX_PIXELS:,}"
+                raise ImageError(f"{p}: refused, a possible decompression bomb ({size_})")
             im.draft(mode, (size, size))
             im = to_8bit(im, mode).resize((size, size), Image.BILINEAR)
     except ImageError: raise
     except UnidentifiedImageError: raise ImageError(f"{p}: not an image (unknown format)") from None
     except Image.DecompressionBombError:
-        raise ImageError(f"{p}: refused, a possible decompression bomb (over Pillow's limit of {2*Image.MAX_IMAGE_PIXELS:,} pixels)") from None
+        limit = f"over Pillow's limit of {2*Image.MAX_IMAGE_PIXELS:,} pixels"
+        raise ImageError(f"{p}: refused, a possible decompression bomb ({limit})") from None
     except (OSError, SyntaxError, ValueError) as e: raise ImageError(f"{p}: unreadable image ({e})") from None
     a = np.asarray(im, np.uint8)
     return a[..., None] if channels == 1 else a
@@ -257,10 +261,11 @@ def load_image(path, # image file
 # %% ../nbs/00_data.ipynb #2c3b596c
 def bomb_png(path, # file to write
              side=30_000): # the width and height its header declares
-    "A PNG of a few hundred bytes whose header declares `side`×`side` gray pixels: a decompression bomb."
-    chunk = lambda kind, d: struct.pack('>I', len(d)) + kind + d + struct.pack('>I', zlib.crc32(kind + d))
+    "A PNG of a few hundred bytes that declares `side`×`side` gray pixels: a decompression bomb."
+    def chunk(kind, d): return struct.pack('>I', len(d)) + kind + d + struct.pack('>I', zlib.crc32(kind + d))
     head = chunk(b'IHDR', struct.pack('>IIBBBBB', side, side, 8, 0, 0, 0, 0))
-    Path(path).write_bytes(b'\x89PNG\r\n\x1a\n' + head + chunk(b'IDAT', zlib.compress(bytes(4096))) + chunk(b'IEND', b''))
+    data = chunk(b'IDAT', zlib.compress(bytes(4096))) + chunk(b'IEND', b'')
+    Path(path).write_bytes(b'\x89PNG\r\n\x1a\n' + head + data)
     return Path(path)
 
 # %% ../nbs/00_data.ipynb #fd208d76

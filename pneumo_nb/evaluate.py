@@ -471,11 +471,12 @@ def evaluate_run(run, # run folder from pneumo_train (or pneumo_adapt)
                  data=None, # dataset folder (default: the run's)
                  n_boot=1000, # bootstrap rounds
                  force=False): # overwrite an existing evaluation
-    "Thresholds from held-out data, the test split predicted once; metrics, plots and a model card in run/eval, written whole."
+    "Thresholds from held-out data, the test split predicted once; metrics, plots, a model card: run/eval, whole."
     if n_boot < 10: raise OptionError(f"n_boot must be at least 10 bootstrap rounds, got {n_boot}")
     with run_lock(run_dir(run), 'pneumo_eval'):
         cfg, model = load_run(run); run = Path(run); out = run/'eval'
-        if (out/'metrics.json').exists() and not force: raise RunError(f"{out} already has an evaluation; pass --force to redo it")
+        if (out/'metrics.json').exists() and not force:
+            raise RunError(f"{out} already has an evaluation; pass --force to redo it")
         with atomic_path(out) as tmp: m = _evaluate(run, cfg, model, data, n_boot, tmp)
     return m
 
@@ -559,12 +560,12 @@ def adapt_run(run, # source run folder (never modified)
         q = em_prevalence(predict_both(model, x)[1], cfg.prior)
         shift = float(logit(q) - logit(cfg.prior)); model.get_layer('calibrate').set_weights([np.array([[a]], 'float32'), np.array([b + shift], 'float32')])
         info.update(prevalence_estimate=q); thresholds['declared_prior'] = float(1/(1 + np.exp(-shift)))
-    with run_lock(out, 'pneumo_adapt'):     # adapt.json, then train_summary.json, last: a killed adaptation is not a finished run
+    with run_lock(out, 'pneumo_adapt'):   # adapt.json and train_summary.json last: a killed adaptation is unfinished
         for f in ('config.json', 'split.csv'): shutil.copy(src/f, out/f)
         save_model(model, out/'model.keras')
         cal = dict(a=a, b=run_calibration(model)[1], prior=cfg.prior)
         write_atomic(out/'adapt.json', json.dumps(dict(info, thresholds=thresholds, calibration=cal), indent=2))
-        if (src/'train_summary.json').exists(): write_atomic(out/'train_summary.json', (src/'train_summary.json').read_text())
+        if (s := src/'train_summary.json').exists(): write_atomic(out/s.name, s.read_text())
     return out, info
 
 # %% ../nbs/04_eval.ipynb #b80b50b6
@@ -579,7 +580,8 @@ def read_any(path, # image file (JPEG, PNG or DICOM)
     try:
         ds = pydicom.dcmread(p)
         n = int(ds.get('Rows', 0))*int(ds.get('Columns', 0))*int(ds.get('NumberOfFrames', 1) or 1)
-        if n > MAX_PIXELS: raise ImageError(f"{p}: refused, a possible decompression bomb ({n:,} pixels, over the limit of {MAX_PIXELS:,})")
+        if n > MAX_PIXELS:
+            raise ImageError(f"{p}: refused, a possible decompression bomb ({n:,} pixels, over the limit of {MAX_PIXELS:,})")
         a = ds.pixel_array.astype(np.float64)
     except ImageError: raise
     except Exception as e: raise ImageError(f"{p}: unreadable DICOM ({str(e).splitlines()[0][:100]})") from None
@@ -625,7 +627,8 @@ def predictor(run, # run folder
               prior=None): # the user's pneumonia prevalence (default: the run's declared prior)
     "The run's config and model, and the threshold that `threshold` names, after checking the options."
     cfg, model = load_run(run)
-    if prior is not None and not 0 < prior < 1: raise OptionError(f"prior must be strictly between 0 and 1, got {prior}")
+    if prior is not None and not 0 < prior < 1:
+        raise OptionError(f"prior must be strictly between 0 and 1, got {prior}")
     if prior is not None and threshold != '0.5':
         raise OptionError("--prior re-expresses probabilities for your prevalence and decides at 0.5; drop --threshold")
     return cfg, model, resolve_threshold(run, threshold, model, cfg)
@@ -641,12 +644,14 @@ def predict_paths(cfg, # the run's resolved config
     "One result dict (or error) per file, and the decoded good images."
     x, keep, errors = decode_files(paths, cfg.image_size, cfg.channels)
     z, p = predict_both(model, x, batch_size)
-    if prior is not None: p = 1/(1 + np.exp(-(logit(np.clip(p, 1e-7, 1 - 1e-7)) + logit(prior) - logit(cfg.prior))))
+    if prior is not None:
+        p = 1/(1 + np.exp(-(logit(np.clip(p, 1e-7, 1 - 1e-7)) + logit(prior) - logit(cfg.prior))))
     res, at = [], dict(zip(keep.tolist(), range(len(keep))))
     for n, f in enumerate(paths):
         if n in errors: res.append(dict(path=str(f), error=errors[n])); continue
         q = float(p[at[n]])
-        res.append(dict(path=str(f), label=CLASSES[int(q >= t)], prob=q, threshold=t, rule=rule, prior=prior or cfg.prior))
+        res.append(dict(path=str(f), label=CLASSES[int(q >= t)], prob=q, threshold=t, rule=rule,
+                        prior=prior or cfg.prior))
     return res, x
 
 # %% ../nbs/04_eval.ipynb #49ba5737
@@ -717,12 +722,14 @@ def predict_to(run, # run folder
         if out: res += r
         else: print_results(r, as_json)
         bad += sum('error' in q for q in r)
-        if len(files) > chunk: print(f"pneumo_predict: {min(k + chunk, len(files)):,} of {len(files):,} images", file=sys.stderr, flush=True)
+        if len(files) > chunk:
+            print(f"pneumo_predict: {min(k + chunk, len(files)):,} of {len(files):,} images", file=sys.stderr, flush=True)
     if out:
         write_predictions(res, out)
         pos = sum(q.get('label') == 'PNEUMONIA' for q in res)
-        print(f"wrote {out}: {len(res) - bad:,} predictions ({pos:,} PNEUMONIA, {len(res) - bad - pos:,} NORMAL; rule {threshold}, "
-              f"threshold {t:.3f})" + (f"; {bad:,} file(s) could not be read (see the error column)" if bad else ''))
+        counts = f"{pos:,} PNEUMONIA, {len(res) - bad - pos:,} NORMAL; rule {threshold}, threshold {t:.3f}"
+        unread = f"; {bad:,} file(s) could not be read (see the error column)" if bad else ''
+        print(f"wrote {out}: {len(res) - bad:,} predictions ({counts}){unread}")
     return bad
 
 # %% ../nbs/04_eval.ipynb #bfdb9baf

@@ -94,9 +94,11 @@ def load_saved(path): # .keras file from save_model
     p = Path(path)
     if not p.is_file(): raise RunError(f"{p}: no such model file")
     if not zipfile.is_zipfile(p):
-        raise RunError(f"{p}: damaged model file (not a complete .keras archive; an interrupted copy?); copy it again or retrain")
+        why = "not a complete .keras archive; an interrupted copy?"
+        raise RunError(f"{p}: damaged model file ({why}); copy it again or retrain")
     try: return keras.saving.load_model(p, safe_mode=True, compile=False)
-    except Exception as e: raise RunError(f"{p}: damaged model file ({str(e).splitlines()[0][:160]})") from None
+    except Exception as e:
+        raise RunError(f"{p}: damaged model file ({str(e).splitlines()[0][:160]})") from None
 
 # %% ../nbs/03_train.ipynb #bce311fb
 class AtomicBackup(keras.callbacks.BackupAndRestore):
@@ -104,18 +106,19 @@ class AtomicBackup(keras.callbacks.BackupAndRestore):
     def _save_model(self):
         Path(self.backup_dir).mkdir(parents=True, exist_ok=True)
         with atomic_path(self._weights_path) as tmp: self.model.save_weights(str(tmp), overwrite=True)
-        write_atomic(self._training_metadata_path, json.dumps(dict(epoch=self._current_epoch, batch=self._last_batch_seen)))
+        state = dict(epoch=self._current_epoch, batch=self._last_batch_seen)
+        write_atomic(self._training_metadata_path, json.dumps(state))
 
     def on_train_begin(self,
                        logs=None): # unused
         try: super().on_train_begin(logs)
         except Exception as e:
-            raise RunError(f"{self._weights_path}: damaged checkpoint ({str(e).splitlines()[0][:120]}); delete "
-                           f"{self.backup_dir} and resume again to restart from the first epoch") from None
+            why, todo = str(e).splitlines()[0][:120], f"delete {self.backup_dir} and resume again to restart from the first epoch"
+            raise RunError(f"{self._weights_path}: damaged checkpoint ({why}); {todo}") from None
 
 # %% ../nbs/03_train.ipynb #6e79920a
 class AtomicCheckpoint(keras.callbacks.ModelCheckpoint):
-    "`ModelCheckpoint` that writes a temporary file and renames it: the checkpoint is whole or not replaced."
+    "`ModelCheckpoint` writing a temporary file, then renaming it: whole, or the last one kept."
     def _save_model(self,
                     epoch, # the epoch just ended
                     batch, # None: saved per epoch
@@ -131,7 +134,7 @@ class AtomicCheckpoint(keras.callbacks.ModelCheckpoint):
 
 # %% ../nbs/03_train.ipynb #26bcb1f6
 class HistoryLog(keras.callbacks.Callback):
-    "The CSV log of a run, rewritten whole after each epoch; rows of an epoch that is run again are replaced."
+    "The CSV log of a run, rewritten whole after each epoch; an epoch run again replaces its row."
     def __init__(self,
                  path): # history.csv to write
         super().__init__(); self.path = Path(path)
@@ -140,7 +143,8 @@ class HistoryLog(keras.callbacks.Callback):
                      epoch, # the epoch just ended
                      logs=None): # its metrics
         rows = list(csv.DictReader(open(self.path))) if self.path.exists() else []
-        rows = [r for r in rows if int(r['epoch']) < epoch] + [dict(epoch=epoch, **{k: float(v) for k, v in (logs or {}).items()})]
+        new = dict(epoch=epoch, **{k: float(v) for k, v in (logs or {}).items()})
+        rows = [r for r in rows if int(r['epoch']) < epoch] + [new]
         keys = ['epoch', *sorted({k for r in rows for k in r} - {'epoch'})]
         with atomic_path(self.path) as tmp, open(tmp, 'w', newline='') as f:
             w = csv.DictWriter(f, keys, restval='nan'); w.writeheader(); w.writerows(rows)

@@ -28,6 +28,7 @@ def assert_one_line_error(r, *needles):
     lines = [l for l in r.stderr.splitlines() if 'error:' in l]
     assert len(lines) == 1 and r.stderr.rstrip().endswith(lines[0]), r.stderr
     for n in needles: assert n in lines[0], (n, lines[0])
+    if os.environ.get('SHOW_ERRORS'): print(f'\n[stderr] {r.stderr.rstrip()}')   # pytest -s: what a user sees
 
 def tree_digest(folder):
     "{relative path: sha256} of every file under `folder`: to check that nothing was changed."

@@ -33,10 +33,11 @@ class FillDisk(keras.callbacks.Callback):
     "Fault injection: at the end of epoch 1, before the backup is written, fill the disk up."
     def on_epoch_end(self, epoch, logs=None):
         if epoch != 1: return
-        with open({filler!r}, 'wb') as f:
-            try:
-                while True: f.write(bytes(1 << 20)); f.flush(); os.fsync(f.fileno())
-            except OSError: pass
+        with open({filler!r}, 'wb', buffering=0) as f:
+            for block in (1 << 20, 1 << 12, 1):     # until not one more byte fits
+                try:
+                    while True: f.write(bytes(block))
+                except OSError: pass
 callbacks = T.callbacks
 T.callbacks = lambda *a, **k: [FillDisk()] + callbacks(*a, **k)
 """
@@ -73,6 +74,16 @@ def test_kill_during_eval_then_rerun(smoke_run, tmp_path):
     r = run('pneumo_eval', '--run', r_dir, '--n-boot', 20, '--force')
     assert r.returncode == 0 and leftovers(r_dir) == [], r.stderr[-2000:]
 
+KILL_WRITING = """
+import csv
+writerow, rows = csv.DictWriter.writerow, []
+def killed(self, row):
+    rows.append(1)
+    if len(rows) == 100: os.kill(os.getpid(), signal.SIGKILL)
+    return writerow(self, row)
+csv.DictWriter.writerow = killed
+"""
+
 def test_kill_during_predict_out_then_rerun(smoke_run, data_root, tmp_path):
     out = tmp_path/'preds'/'test.csv'
     p = subprocess.Popen(list(map(str, ['pneumo_predict', data_root/'test', '--run', smoke_run, '--out', out])), stdout=subprocess.PIPE,
@@ -81,6 +92,8 @@ def test_kill_during_predict_out_then_rerun(smoke_run, data_root, tmp_path):
     p.send_signal(signal.SIGKILL); p.wait()
     assert '256 of 624 images' in line and p.returncode == -9
     assert not out.exists()
+    assert faulty('pneumo_predict', [data_root/'test', '--run', smoke_run, '--out', out], KILL_WRITING).returncode == -9
+    assert not out.exists()                                 # killed while writing the rows: no half-written table
     r = run('pneumo_predict', data_root/'test', '--run', smoke_run, '--out', out)
     assert r.returncode == 0, r.stderr[-2000:]
     rows = list(csv.DictReader(open(out)))
@@ -103,6 +116,27 @@ class KillAfterEpoch(keras.callbacks.Callback):
 callbacks = T.callbacks
 T.callbacks = lambda *a, **k: callbacks(*a, **k) + [KillAfterEpoch()]
 """
+
+KILL_SAVING = """
+import keras
+save, calls = keras.Model.save_weights, []
+def killed(self, path, *a, **k):
+    "Fault injection: the second backup (epoch 1) is killed halfway through writing its file."
+    calls.append(1)
+    save(self, path, *a, **k)
+    if len(calls) == 2:
+        with open(path, 'r+b') as f: f.truncate(os.path.getsize(path)//2)
+        os.kill(os.getpid(), signal.SIGKILL)
+keras.Model.save_weights = killed
+"""
+
+def test_kill_while_writing_checkpoint_then_resume(data_root, tmp_path):
+    out = tmp_path/'run'
+    assert faulty('pneumo_train', ['--data', data_root, '--out', out, '--epochs', 3, *TINY], KILL_SAVING).returncode == -9
+    assert json.loads((out/'backup'/'training_metadata.json').read_text())['epoch'] == 1     # epoch 0's backup, whole
+    r = run('pneumo_train', '--out', out, '--resume')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert epochs_logged(out/'history.csv') == [0, 1, 2] and leftovers(out) == []
 
 def test_truncated_checkpoint(data_root, tmp_path):
     out = tmp_path/'run'
