@@ -638,7 +638,7 @@ def predict_paths(cfg, # the run's resolved config
                   model, # its model
                   paths, # image files
                   t, # threshold on the calibrated probability
-                  rule='0.5', # the rule or number that gave `t`, for the results
+                  rule='0.5', # the rule or number that gave the threshold, for the results
                   prior=None, # the user's pneumonia prevalence (default: the run's)
                   batch_size=64): # images per forward pass
     "One result dict (or error) per file, and the decoded good images."
