@@ -333,9 +333,9 @@ def pneumo_split(out:str, # split CSV to write
 
 # %% ../nbs/02_model.ipynb #0f8b833f
 PRESETS = {  # input, learning rate, and the training defaults that go with them
-    'original': dict(size=150, channels=3, lr=1e-4, epochs=30, fold_epochs=15, sharpness=0., ema=False),
-    'fast':     dict(size=128, channels=1, lr=1e-3, epochs=20, fold_epochs=12, sharpness=1., ema=True),
-    'densenet': dict(size=224, channels=3, lr=1e-4, epochs=30, fold_epochs=10, sharpness=0., ema=False),
+    'original': dict(size=150, channels=3, lr=1e-4, epochs=30, fold_epochs=15, sharpness=0., ema=False, equalize=False),
+    'fast':     dict(size=128, channels=1, lr=1e-3, epochs=20, fold_epochs=12, sharpness=1., ema=True, equalize=True),
+    'densenet': dict(size=224, channels=3, lr=1e-4, epochs=30, fold_epochs=10, sharpness=0., ema=False, equalize=False),
 }
 
 def preset(name): # preset name
@@ -349,17 +349,21 @@ class TrainConfig:
     "Everything that defines a training run, saved as `config.json`; each field is a `pneumo_train` option."
     data: str = None # dataset folder (default: $PNEUMO_DATA, then data/chest_xray)
     split: str = None # split CSV from pneumo_split (default: a new patient split made with --val-frac and --seed)
+    official_val: bool = False # validate on the official val/ folder (16 images) and train on all of train/, as the original does
     preset: str = 'fast' # model preset: fast | original | densenet
     image_size: int = None # input side (default: the preset's)
     channels: int = None # input channels, 1 or 3 (default: the preset's)
     batch_size: int = 32 # images per batch
     epochs: int = None # maximum epochs; early stopping may end sooner (default: the preset's)
-    lr: float = None # peak learning rate of the cosine schedule (default: the preset's)
+    lr: float = None # peak learning rate of the cosine schedule, or the constant one (default: the preset's)
+    schedule: str = 'cosine' # learning-rate schedule: cosine | constant (the original's)
     imbalance: str = 'class_weight' # none | class_weight | oversample | both
     augment: bool = True # augment training batches
     flip: bool = False # random horizontal flips (the original's setting)
+    freeze_aug: bool = False # augment the training images once, before training, as the original does (every epoch sees the same copies)
     sharpness: float = None # random blur/sharpen strength, 0 = off (default: the preset's)
     ema: bool = None # validate and save a moving average of the weights (default: the preset's)
+    equalize: bool = None # histogram equalisation inside the model (default: the preset's)
     precise_bn: bool = True # recompute BatchNorm statistics on clean training images before each validation
     patience: int = 5 # early-stopping patience, epochs
     folds: int = 0 # K >= 2: train K members on patient-grouped folds of train+val and save their ensemble
@@ -376,7 +380,7 @@ class TrainConfig:
 def resolved(self):
     "A checked copy with the preset's defaults filled in."
     p, d = preset(self.preset), dataclasses.asdict(self)
-    c = TrainConfig(**{**d, **{k: p[k] for k in ('epochs', 'lr', 'sharpness', 'ema', 'fold_epochs') if d[k] is None},
+    c = TrainConfig(**{**d, **{k: p[k] for k in ('epochs', 'lr', 'sharpness', 'ema', 'equalize', 'fold_epochs') if d[k] is None},
                        'image_size': self.image_size or p['size'], 'channels': self.channels or p['channels']})
     for k in ('epochs', 'batch_size', 'patience', 'fold_epochs'):
         if getattr(c, k) < 1: raise OptionError(f"{k} must be at least 1, got {getattr(c, k)}")
@@ -388,7 +392,9 @@ def resolved(self):
               (c.folds == 0 or 2 <= c.folds <= 20, f"folds must be 0 (one model) or between 2 and 20, got {c.folds}"),
               (not c.keep_val or c.folds, "--keep-val needs --folds"),
               (0 < c.prior < 1, f"prior must be strictly between 0 and 1, got {c.prior}"),
-              (c.lr > 0, f"lr must be positive, got {c.lr}")]
+              (c.lr > 0, f"lr must be positive, got {c.lr}"),
+              (c.schedule in ('cosine', 'constant'), f"unknown schedule {c.schedule!r}; choose cosine or constant"),
+              (not (c.official_val and (c.folds or c.split)), "--official-val trains one model on the official folders; drop --folds and --split")]
     for ok, msg in checks:
         if not ok: raise OptionError(msg)
     return c

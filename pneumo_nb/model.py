@@ -25,10 +25,12 @@ def head(x): # features (n, d)
 
 # %% ../nbs/02_model.ipynb #dd6b37f0
 def original_cnn(size=150, # input side
-                 channels=3): # input channels
+                 channels=3, # input channels
+                 equalize=False): # per-image histogram equalisation first (not in the original)
     "The original's 4-block CNN (Conv-BN-MaxPool-Dropout ×4, Dense 512, sigmoid), with rescaling inside."
     inp = keras.Input((size, size, channels), name='image')
-    x = L.Rescaling(1/255, name='rescale')(inp)
+    x = Equalize(name='equalize')(inp) if equalize else inp
+    x = L.Rescaling(1/255, name='rescale')(x)
     for n, (f, d) in enumerate(zip((32, 64, 128, 256), (.2, .3, .4, .5)), 1):
         x = L.Conv2D(f, 3, activation='relu', name='last_conv' if n == 4 else f'conv{n}')(x)
         x = L.BatchNormalization(name=f'bn{n}')(x)
@@ -86,11 +88,14 @@ IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 def densenet(size=224, # input side
              channels=3, # must be 3
-             weights='imagenet'): # 'imagenet' or None
+             weights='imagenet', # 'imagenet' or None
+             equalize=False): # per-image histogram equalisation first
     "DenseNet121 with ImageNet normalisation inside; falls back to random weights when they can't be downloaded."
     if channels != 3: raise OptionError("the densenet preset needs 3 input channels")
     inp = keras.Input((size, size, 3), name='image')
-    x = L.Normalization(mean=IMAGENET_MEAN, variance=[s*s for s in IMAGENET_STD], name='imagenet_norm')(L.Rescaling(1/255, name='rescale')(inp))
+    x = Equalize(name='equalize')(inp) if equalize else inp
+    x = L.Rescaling(1/255, name='rescale')(x)
+    x = L.Normalization(mean=IMAGENET_MEAN, variance=[s*s for s in IMAGENET_STD], name='imagenet_norm')(x)
     try: base = keras.applications.DenseNet121(include_top=False, weights=weights, input_shape=(size, size, 3))
     except Exception as e:
         print(f"densenet: ImageNet weights unavailable ({str(e).splitlines()[0][:120]}); starting from random weights", file=sys.stderr)
@@ -100,14 +105,16 @@ def densenet(size=224, # input side
     return keras.Model(inp, head(x), name='densenet')
 
 # %% ../nbs/02_model.ipynb #99e69968
-BUILDERS = dict(original=original_cnn, fast=lambda size, channels: fast_cnn(size, channels, equalize=True), densenet=densenet)
+BUILDERS = dict(original=original_cnn, fast=fast_cnn, densenet=densenet)
 
 def build_model(name='fast', # preset
                 size=None, # input side (default: the preset's)
-                channels=None): # input channels (default: the preset's)
+                channels=None, # input channels (default: the preset's)
+                equalize=None): # histogram equalisation first (default: the preset's)
     "Build the model of preset `name`."
     p = preset(name)
-    return BUILDERS[name](size or p['size'], channels or p['channels'])
+    eq = p['equalize'] if equalize is None else equalize
+    return BUILDERS[name](size or p['size'], channels or p['channels'], equalize=eq)
 
 # %% ../nbs/02_model.ipynb #0baa6264
 def metrics():

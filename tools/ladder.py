@@ -1,0 +1,25 @@
+"""Train the original's run and every rung of the ladder (03_train) one after another; an interrupted run continues.
+
+Usage: python tools/ladder.py [--runs runs] [--only NAME ...]   (about 2 hours on a 2-core CPU)
+"""
+import argparse, subprocess, sys, time
+from pathlib import Path
+from pneumo_nb.train import ORIGINAL_RUN, LADDER
+
+def train(out, # run folder
+          args): # pneumo_train options
+    "Run `pneumo_train` into `out`, continuing it when it was interrupted; skip it when finished."
+    out = Path(out)
+    if (out/'train_summary.json').exists(): return print(f'{out}: finished, skipped', flush=True)
+    cmd = ['pneumo_train', '--out', str(out)] + (['--resume'] if (out/'config.json').exists() else args)
+    print(time.strftime('%H:%M'), ' '.join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--runs', default='runs', help='folder for the run folders')
+    p.add_argument('--only', nargs='*', help='names of the runs to train (default: all)')
+    a = p.parse_args()
+    todo = [('original', ORIGINAL_RUN)] + [(r['name'], r['args']) for r in LADDER if r['args'] is not None]
+    for name, args in todo:
+        if not a.only or name in a.only: train(Path(a.runs)/('ladder' if name != 'original' else '')/name, args)
