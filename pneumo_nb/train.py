@@ -5,22 +5,22 @@
 # %% auto #0
 __all__ = ['HELDOUT_COLS', 'PANELS', 'ORIGINAL_RUN', 'LADDER', 'make_split', 'decode', 'freeze', 'train_input', 'bn_probes',
            'precise_bn', 'PreciseBN', 'save_model', 'load_saved', 'AtomicBackup', 'AtomicCheckpoint', 'HistoryLog',
-           'read_history', 'best_so_far', 'callbacks', 'default_strategy', 'fit_one', 'assign_folds', 'logit_model',
-           'ensemble', 'logit', 'fit_platt', 'calibration_params', 'calibrate', 'write_heldout', 'read_heldout',
-           'prepare_run', 'predict_logits', 'train_single', 'member', 'train_folds', 'members_on_val', 'train',
-           'plot_single', 'plot_members', 'plot_history', 'without']
+           'read_history', 'best_so_far', 'callbacks', 'default_strategy', 'fit_one', 'logit_model', 'write_heldout',
+           'read_heldout', 'prepare_run', 'predict_logits', 'train_single', 'train', 'plot_single', 'plot_members',
+           'plot_history', 'load_run', 'predict_both', 'without']
 
 # %% ../nbs/03_train.ipynb #74549617
 import csv, json, math, random, sys, time, warnings, zipfile
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
-from .core import (DataError, OptionError, RunError, TrainConfig, atomic_path, write_atomic, run_lock, quiet_stderr,
+from .core import (DataError, OptionError, RunError, TrainConfig, atomic_path, write_atomic, run_lock, run_dir, quiet_stderr,
                             pyplot, zh_en)
 from .data import (find_data, scan, patient_split, patient_labels, read_split, write_split, load_split, report_skipped,
                             make_dataset, augmenter, unparsed_note)
 from .imbalance import balance
 from .model import build_model, compile_model, prob_head
+from .calibration import calibration_params, calibrate, logit
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
 
@@ -221,60 +221,11 @@ def fit_one(cfg, # resolved TrainConfig
     if not (run/'model.keras').exists(): raise RunError(f"{run}: training produced no model (NaN loss from the start?)")
     return load_saved(run/'model.keras'), time.time() - t0
 
-# %% ../nbs/03_train.ipynb #f7d5c925
-def assign_folds(items, # Items to split into folds
-                 k, # number of folds
-                 seed=0): # random seed
-    "`{patient: fold}` with fold in 0..k-1: patients shuffled within each label and dealt out in turn."
-    lab, rng, out = patient_labels(items), random.Random(seed), {}
-    for label in (0, 1):
-        pats = sorted(p for p, l in lab.items() if l == label); rng.shuffle(pats)
-        out.update({p: n % k for n, p in enumerate(pats)})
-    return out
-
-# %% ../nbs/03_train.ipynb #170bcbc1
+# %% ../nbs/03_train.ipynb #82814639
 def logit_model(model, # a model with a 'logit' layer
                 name=None): # name of the new model
     "A model from `model`'s input to its (uncalibrated) logit."
     return keras.Model(model.input, model.get_layer('logit').output, name=name or f'{model.name}_logit')
-
-def ensemble(members): # trained models of one preset
-    "One model: the mean of the members' logits, then calibration and sigmoid."
-    inp = keras.Input(members[0].input_shape[1:], name='image')
-    zs = [logit_model(m, f'member{k}')(inp) for k, m in enumerate(members)]
-    return keras.Model(inp, prob_head(L.Average(name='logit')(zs)), name=f'ensemble{len(members)}')
-
-# %% ../nbs/03_train.ipynb #f1005c3e
-def logit(p): # probabilities
-    "log(p / (1 - p))."
-    p = np.asarray(p, float); return np.log(p) - np.log1p(-p)
-
-def fit_platt(z, # logits
-              y): # 0/1 labels
-    "Platt scaling: (a, b) minimising the log-loss of sigmoid(a z + b) against Platt's smoothed targets."
-    from scipy.optimize import minimize
-    z, y = np.asarray(z, float), np.asarray(y, int)
-    n1, n0 = y.sum(), len(y) - y.sum()
-    t = np.where(y == 1, (n1 + 1)/(n1 + 2), 1/(n0 + 2))
-    def loss(ab):
-        s = ab[0]*z + ab[1]; q = 1/(1 + np.exp(-s))
-        return np.mean(np.logaddexp(0, s) - t*s), np.array([np.mean((q - t)*z), np.mean(q - t)])
-    return tuple(float(v) for v in minimize(loss, [1., 0.], jac=True, method='L-BFGS-B').x)
-
-# %% ../nbs/03_train.ipynb #4453a8ee
-def calibration_params(z, # logits of validation-side images
-                       y, # their labels
-                       prior=0.5): # declared pneumonia prevalence
-    "Platt scaling on (z, y), then the shift to the declared prior: a dict with a, b (final), platt_b, shift, prior, rate."
-    a, b = fit_platt(z, y); rate = float(np.mean(y))
-    shift = float(logit(prior) - logit(rate))
-    return dict(a=a, b=b + shift, platt_b=b, shift=shift, prior=prior, rate=rate, n=len(y))
-
-def calibrate(model, # model with a 'calibrate' layer
-              cal): # from calibration_params
-    "Set the model's calibration layer to `a·z + b`; return the model."
-    model.get_layer('calibrate').set_weights([np.array([[cal['a']]], 'float32'), np.array([cal['b']], 'float32')])
-    return model
 
 # %% ../nbs/03_train.ipynb #95f96389
 HELDOUT_COLS = ('path', 'patient', 'label', 'fold', 'prob', 'logit')
@@ -344,79 +295,24 @@ def train_single(cfg, # resolved TrainConfig
                 val_loss=float(h['val_loss'][i]), val_auc=float(h.get('val_auc', [np.nan]*len(h['epoch']))[i]), calibration=cal,
                 images_per_s=len(ytr)*len(h['epoch'])/max(secs, 1e-9))
 
-# %% ../nbs/03_train.ipynb #a3af9689
-def member(cfg, # resolved TrainConfig
-           run, # run folder
-           k, # fold
-           x, # uint8 images of the fold pool
-           y, # their labels
-           fold, # fold of each image
-           strategy=None, # tf.distribute strategy
-           verbose=2): # Keras verbosity
-    "Train (or reload, when finished) the member for fold `k`; return it and its logits on fold `k`."
-    d = run/f'fold{k}'; d.mkdir(exist_ok=True)
-    if (d/'model.keras').exists() and not (d/'backup').exists():
-        m = load_saved(d/'model.keras')
-    else:
-        tr, ho = fold != k, fold == k
-        m, secs = fit_one(cfg, d, (x[tr], y[tr]), (x[ho], y[ho]), cfg.fold_epochs, False, strategy, verbose)
-        write_atomic(d/'seconds.txt', f'{secs:.1f}\n')
-    return m, predict_logits(m, x[fold == k])
-
-# %% ../nbs/03_train.ipynb #80654dbf
-def train_folds(cfg, # resolved TrainConfig
-                run, # run folder
-                items, # split Items
-                root, # dataset root
-                strategy=None, # tf.distribute strategy
-                verbose=2): # Keras verbosity
-    "Cross-fit `cfg.folds` members, write oof.csv, save their calibrated ensemble; return a summary."
-    splits = ('train',) if cfg.keep_val else ('train', 'val')
-    parts = [decode(cfg, items, root, s, cfg.limit and (cfg.limit if s == 'train' else max(8, cfg.limit//4))) for s in splits]
-    x, y, its = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), [i for p in parts for i in p[2]]
-    folds = assign_folds(its, cfg.folds, cfg.seed); fold = np.array([folds[i.patient] for i in its])
-    t0, members, z = time.time(), [], np.zeros(len(y))
-    for k in range(cfg.folds):
-        print(f'fold {k + 1} of {cfg.folds}: training on {int((fold != k).sum())} images, predicting {int((fold == k).sum())}', flush=True)
-        m, z[fold == k] = member(cfg, run, k, x, y, fold, strategy, verbose); members.append(m)
-    write_heldout(run/'oof.csv', its, fold, z)
-    cal = calibration_params(z, y, cfg.prior)
-    ens = calibrate(ensemble(members), cal); save_model(ens, run/'model.keras')
-    from sklearn.metrics import roc_auc_score
-    s = dict(n_pool=len(y), folds=cfg.folds, fold_epochs=cfg.fold_epochs, seconds=time.time() - t0, oof_auc=float(roc_auc_score(y, z)),
-             member_auc=[float(roc_auc_score(y[fold == k], z[fold == k])) for k in range(cfg.folds)], calibration=cal)
-    if cfg.keep_val: s['on_val'] = members_on_val(cfg, items, root, members, ens)
-    return s
-
-# %% ../nbs/03_train.ipynb #025a2073
-def members_on_val(cfg, # resolved TrainConfig
-                   items, # split Items
-                   root, # dataset root
-                   members, # trained members
-                   ens): # their calibrated ensemble
-    "ROC-AUC and log-loss on the validation split of each member (with the ensemble's calibration) and of the ensemble."
-    from sklearn.metrics import roc_auc_score, log_loss
-    xva, yva, _ = decode(cfg, items, root, 'val', cfg.limit and max(8, cfg.limit//4))
-    a, b = [float(v.ravel()[0]) for v in ens.get_layer('calibrate').get_weights()]
-    shift = logit(np.mean(yva)) - logit(cfg.prior)   # score against the validation split's own pneumonia rate
-    def scores(z):
-        p = np.clip(1/(1 + np.exp(-(a*z + b + shift))), 1e-7, 1 - 1e-7)
-        return dict(auc=float(roc_auc_score(yva, z)), log_loss=float(log_loss(yva, p)))
-    return dict(members=[scores(predict_logits(m, xva)) for m in members], ensemble=scores(predict_logits(ens, xva)))
-
 # %% ../nbs/03_train.ipynb #280b5481
 def train(cfg, # TrainConfig
           out, # run folder to create
           resume=False, # continue the interrupted run in out
           strategy=None, # tf.distribute strategy (default: default_strategy())
-          verbose=None): # Keras verbosity (default: progress bars on a terminal, one line per epoch otherwise)
+          verbose=None, # Keras verbosity (default: progress bars on a terminal, one line per epoch otherwise)
+          fit=None): # what trains: train_single (default), or ensemble.fit_any for cross-fitting
     "Train as configured and write model.keras, config.json, split.csv, history and held-out predictions into `out`."
+    fit = fit or train_single
+    if cfg.folds and fit is train_single and not resume:
+        raise OptionError("cross-fitting (folds) trains with pneumo_nb.ensemble.train_any, as pneumo_train does")
     with run_lock(out, 'pneumo_train'):
         run, cfg, items = prepare_run(cfg, out, resume)
+        if cfg.folds and fit is train_single: raise OptionError(f"{run} is cross-fitted: resume it with pneumo_train")
         keras.utils.set_random_seed(cfg.seed)
         root = find_data(cfg.data)
         verbose = verbose if verbose is not None else (1 if sys.stdout.isatty() else 2)
-        s = (train_folds if cfg.folds else train_single)(cfg, run, items, root, strategy, verbose)
+        s = fit(cfg, run, items, root, strategy, verbose)
         fig = plot_history(run)
         with atomic_path(run/'history.png') as tmp: fig.savefig(tmp, dpi=90)
         pyplot().close(fig)
@@ -449,6 +345,21 @@ def plot_members(run): # a cross-fitted run folder
 def plot_history(run): # run folder
     "The training history of a run: `plot_single`, or `plot_members` for a cross-fitted run."
     return plot_members(run) if (Path(run)/'fold0').is_dir() else plot_single(Path(run)/'history.csv')
+
+# %% ../nbs/03_train.ipynb #df48dcf9
+def load_run(run): # run folder from pneumo_train
+    "The run's resolved config and its model, loaded with `safe_mode=True` (a damaged file is named in one line)."
+    run = run_dir(run)
+    return TrainConfig.load(run/'config.json').resolved(), load_saved(run/'model.keras')
+
+# %% ../nbs/03_train.ipynb #1fb5facd
+def predict_both(model, # a model with 'logit' and 'calibrate' layers
+                 x, # uint8 images
+                 batch_size=64): # images per forward pass
+    "Uncalibrated logits and calibrated probabilities of images `x`, in one pass."
+    if not len(x): return np.zeros(0), np.zeros(0)
+    z, p = keras.Model(model.input, [model.get_layer('logit').output, model.output]).predict(x, batch_size=batch_size, verbose=0)
+    return z[:, 0].astype(float), p[:, 0].astype(float)
 
 # %% ../nbs/03_train.ipynb #043e668c
 ORIGINAL_RUN = ['--preset', 'original', '--imbalance', 'both', '--flip', '--freeze-aug', '--schedule', 'constant',

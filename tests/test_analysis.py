@@ -13,13 +13,13 @@ def test_bn_effect_single_and_ensemble(data_root, fold_run, tmp_path):
     out = tmp_path/'nopbn'
     assert run('pneumo_train', '--data', data_root, '--out', out, *SMOKE, '--no-precise-bn').returncode == 0
     for r in (out, fold_run):
-        e = analyse(f"import json; from pneumo_nb.evaluate import bn_effect; print(json.dumps(bn_effect({str(r)!r})))")
+        e = analyse(f"import json; from pneumo_nb.bn import bn_effect; print(json.dumps(bn_effect({str(r)!r})))")
         assert e['n'] > 0 and set(e['before']) == set(e['after']) == {'auc', 'log_loss', 'ece', 'mean_p_normal'}
         assert all(np.isfinite(v) for v in [*e['before'].values(), *e['after'].values()])
         assert e['before'] != e['after'], e           # the statistics were recomputed
 
 def test_validation_profile(smoke_run):
-    v = analyse(f"import json; from pneumo_nb.evaluate import validation_profile; print(json.dumps(validation_profile({str(smoke_run)!r})))")
+    v = analyse(f"import json; from pneumo_nb.gradcam import validation_profile; print(json.dumps(validation_profile({str(smoke_run)!r})))")
     assert v['flip'] is False and v['log_loss'] > 0 and 0 <= v['stress_auc'] <= 1
     assert 0 <= v['auc'] <= 1 and 0 <= v['auc_mirrored'] <= 1 and v['mean_abs_change'] > 0 and 0 <= v['decisions_flipped'] <= 1
     assert 0 <= v['no_heat_normal'] <= 1 and 0 <= v['no_heat_pneumonia'] <= 1

@@ -15,7 +15,7 @@ def python(code):
     return r.stdout.strip()
 
 def test_core_and_download_leave_tensorflow_out():
-    assert python("import sys, pneumo_nb.core, pneumo_nb.download; print('tensorflow' in sys.modules, 'keras' in sys.modules)") == 'False False'
+    assert python("import sys, pneumo_nb.core, pneumo_nb.cli, pneumo_nb.download; print('tensorflow' in sys.modules, 'keras' in sys.modules)") == 'False False'
 
 @pytest.mark.parametrize('cmd', COMMANDS)
 def test_help_is_instant_and_only_usage(cmd):
@@ -37,7 +37,7 @@ def test_help_imports_no_tensorflow(cmd):
 def options(cmd):
     "The option strings of a command's parser."
     from pneumo_nb.core import cli_parser
-    f = getattr(importlib.import_module('pneumo_nb.download' if cmd == 'pneumo_download' else 'pneumo_nb.docs' if cmd == 'pneumo_docs' else 'pneumo_nb.core'), cmd)
+    f = getattr(importlib.import_module('pneumo_nb.cli'), cmd)
     return [s for a in cli_parser(inspect.unwrap(f))._actions for s in a.option_strings]
 
 def test_one_vocabulary():

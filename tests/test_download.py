@@ -73,7 +73,7 @@ def test_download_never_imports_tensorflow(server, tmp_path):
     "The whole download, in one process, leaves TensorFlow out of sys.modules."
     import subprocess, sys
     url, sha = server
-    code = (f"import sys\nfrom pneumo_nb.download import pneumo_download\n"
+    code = (f"import sys\nfrom pneumo_nb.cli import pneumo_download\n"
             f"sys.argv = ['pneumo_download', '--out', {str(tmp_path/'d')!r}, '--url', {url!r}, '--sha256', {sha!r}]\n"
             "pneumo_download()\nprint('tensorflow' in sys.modules, file=sys.stderr)")
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)

@@ -5,8 +5,9 @@ import pytest
 from conftest import run, assert_one_line_error, tree_digest
 from pneumo_nb.data import Item
 from pneumo_nb.core import DataError
-from pneumo_nb.evaluate import (threshold_metrics, ranking_metrics, bootstrap_ci, choose_thresholds, calibration, calibrators,
-                                compare_calibrators, em_prevalence, stress_threshold, RULES)
+from pneumo_nb.operating import threshold_metrics, ranking_metrics, bootstrap_ci, choose_thresholds, stress_threshold, RULES
+from pneumo_nb.calibration import calibration, calibrators, compare_calibrators
+from pneumo_nb.adapt import em_prevalence
 
 @pytest.mark.parametrize('which', ['smoke_run', 'fold_run'])
 def test_eval_cli(which, request, tmp_path):

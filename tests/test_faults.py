@@ -15,7 +15,7 @@ def leftovers(folder): return sorted(str(p.relative_to(folder)) for p in Path(fo
 
 def faulty(command, args, patch):
     "Run console command `command` in a process where `patch` (Python source, after the package is imported) injects a fault."
-    code = f"import os, signal, sys\n{patch}\nfrom pneumo_nb.core import {command}\nsys.argv = [{command!r}] + {list(map(str, args))!r}\n{command}()"
+    code = f"import os, signal, sys\n{patch}\nfrom pneumo_nb.cli import {command}\nsys.argv = [{command!r}] + {list(map(str, args))!r}\n{command}()"
     return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=900)
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import numpy as np
 import keras
 from keras import layers as L
 from pneumo_nb.model import Equalize
-from pneumo_nb.evaluate import gradcam, heat_sides
+from pneumo_nb.gradcam import gradcam, heat_sides
 
 def test_equalize_flattens_the_histogram():
     x = (255*np.random.default_rng(0).beta(5, 2, (2, 64, 64, 1))).round().astype('float32')   # skewed towards bright

@@ -32,12 +32,12 @@ def test_outputs_come_from_the_current_cells(path):
         sha = hashlib.sha1(''.join(c['source']).encode('utf-8')).hexdigest()[:12]
         assert c.get('metadata', {}).get('source_sha') == sha, f'{path.name} code cell {n}: edited since the notebook ran (re-run it with tools/run_nb.py)'
 
-@pytest.mark.parametrize('name', ['00_data', '01_imbalance', '02_model', '03_train', '04_eval', '06_bench'])
+@pytest.mark.parametrize('name', ['00_data', '01_imbalance', '02_model', '03_train', '04_eval', '14_bench'])
 def test_tutorials_have_saved_outputs(name):
     ran = [c for c in code_cells(NBS[0].parent/f'{name}.ipynb') if c.get('outputs')]
     assert len(ran) >= 3, f'{name}: saved without the outputs of a real run'
 
-@pytest.mark.parametrize('name', ['00_data', '01_imbalance', '03_train', '04_eval', '06_bench'])
+@pytest.mark.parametrize('name', ['00_data', '01_imbalance', '03_train', '04_eval', '14_bench'])
 def test_tutorials_show_their_plots(name):
     "A notebook executed with a non-interactive matplotlib backend (MPLBACKEND=Agg) saves no figures."
     pngs = [o for c in code_cells(NBS[0].parent/f'{name}.ipynb') for o in c.get('outputs', []) if 'image/png' in o.get('data', {})]

@@ -18,7 +18,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope='module')
 def site():
     need(shutil.which('chromium') and shutil.which('chromedriver'), 'needs Debian chromium and chromium-driver')
-    code = ("import sys\nfrom pneumo_nb.docs import pneumo_docs\nsys.argv = ['pneumo_docs', '--quarto', 'no']\n"
+    code = ("import sys\nfrom pneumo_nb.cli import pneumo_docs\nsys.argv = ['pneumo_docs', '--quarto', 'no']\n"
             "pneumo_docs()\nprint('tensorflow in this process:', 'tensorflow' in sys.modules)")
     r = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]

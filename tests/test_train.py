@@ -26,7 +26,7 @@ class KillAfterEpoch(keras.callbacks.Callback):
         if epoch == {n}: os.kill(os.getpid(), signal.SIGKILL)
 callbacks = T.callbacks
 T.callbacks = lambda *a, **k: callbacks(*a, **k)[:-1] + [KillAfterEpoch(), callbacks(*a, **k)[-1]]
-from pneumo_nb.core import pneumo_train
+from pneumo_nb.cli import pneumo_train
 sys.argv = ['pneumo_train'] + {args!r}
 pneumo_train()
 """
@@ -63,7 +63,7 @@ def test_folds_cover_all_of_train_and_val(data_root, tmp_path):
     "Without --limit, the folds cover all 5,232 non-test images: checked on the fold assignment (no training)."
     code = textwrap.dedent(f"""
         from pneumo_nb.data import scan, patient_split
-        from pneumo_nb.train import assign_folds
+        from pneumo_nb.ensemble import assign_folds
         pool = [i for i in patient_split(scan({str(data_root)!r})) if i.split != 'test']
         f = assign_folds(pool, 5, 0)
         print(len(pool), len({{i.path for i in pool}}), sorted({{f[i.patient] for i in pool}}))""")

@@ -9,7 +9,8 @@ import argparse
 import numpy as np
 from sklearn.metrics import roc_auc_score, log_loss
 from pneumo_nb.train import read_heldout
-from pneumo_nb.evaluate import load_run, heldout_images, stress_predictions, run_calibration, threshold_metrics
+from pneumo_nb.train import load_run
+from pneumo_nb.operating import heldout_images, stress_predictions, run_calibration, threshold_metrics
 
 def stress(run): # run folder
     "Per change: (ROC-AUC, log-loss, mean p of normals, balanced accuracy at 0.5) on the run's held-out images."
