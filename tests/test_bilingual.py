@@ -1,0 +1,71 @@
+"A Chinese paragraph and its English twin state the same numbers: checked over every markdown cell and page."
+import json, re
+from collections import Counter
+from pathlib import Path
+import pytest
+
+NBS = Path(__file__).resolve().parents[1]/'nbs'
+PAGES = sorted(NBS.glob('*.ipynb')) + sorted(NBS.glob('*.md'))
+CJK = re.compile(r'[\u4e00-\u9fff]')
+SCALE = {'万': 1e4, '亿': 1e8, 'thousand': 1e3, 'million': 1e6, 'billion': 1e9}
+NUM = re.compile(r'(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(万|亿|thousand|million|billion))?')
+
+def blocks(path):
+    "The markdown of a page, one string per cell."
+    if path.suffix == '.md': return [path.read_text(encoding='utf-8')]
+    return [''.join(c['source']) for c in json.loads(path.read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'markdown']
+
+def is_chinese(p):
+    "Mostly Chinese prose (a paragraph of a language pair), not a heading, table or code."
+    zh, en = len(CJK.findall(p)), len(re.findall(r'[A-Za-z]', p))
+    return zh > 0 and zh/(zh + en/4) > 0.5
+
+def prose(text):
+    "Paragraphs of prose: fenced code, tables, headings, HTML and link targets removed."
+    text = re.sub(r'```.*?```', '', text, flags=re.S)
+    paras = []
+    for p in re.split(r'\n\s*\n', text):
+        lines = [l for l in p.splitlines() if not l.lstrip().startswith(('#', '|', '<'))]
+        p = re.sub(r'\]\([^)]*\)|`[^`]*`|\$[^$]*\$', ' ', '\n'.join(lines)).strip()
+        if p: paras.append(p)
+    return paras
+
+def numbers(p):
+    "The numbers a paragraph states, with 万/million scaled and thousands separators dropped."
+    out = Counter()
+    for m in NUM.finditer(p):
+        v = float(m[1].replace(',', '')) * SCALE.get(m[2] or '', 1)
+        if v == int(v) and v <= 12 and '.' not in m[1]: continue   # small counts: 'three' in English, 三 in Chinese
+        out[round(v, 6)] += 1
+    return out
+
+def pairs(text):
+    "(Chinese paragraphs, English paragraphs) of a cell whose Chinese comes first and whose English follows, paragraph for paragraph."
+    ps = prose(text)
+    zh = [p for p in ps if is_chinese(p)]
+    en = [p for p in ps if not CJK.search(p) or not is_chinese(p) and len(CJK.findall(p)) < 6]
+    return zh, en
+
+def mismatches(text):
+    "Paragraph pairs whose numbers differ, as (Chinese, English, only in Chinese, only in English)."
+    zh, en = pairs(text)
+    if not zh or len(zh) != len(en): return []
+    out = []
+    for a, b in zip(zh, en):
+        na, nb = numbers(a), numbers(b)
+        if set(na) != set(nb): out.append((a, b, sorted(set(na) - set(nb)), sorted(set(nb) - set(na))))
+    return out
+
+def test_numbers_are_read_in_both_languages():
+    assert numbers('约 5,000 万像素，6.8 million 个参数，0.896，3 种') == Counter({5e7: 1, 6.8e6: 1, 0.896: 1})
+
+def test_a_changed_number_is_caught():
+    good = '准确率 0.896，灵敏度 0.992。\n\nAccuracy 0.896, sensitivity 0.992.'
+    assert mismatches(good) == []
+    bad = good.replace('Accuracy 0.896', 'Accuracy 0.90')
+    assert [m[2:] for m in mismatches(bad)] == [([0.896], [0.9])]
+
+@pytest.mark.parametrize('path', PAGES, ids=lambda p: p.name)
+def test_chinese_and_english_state_the_same_numbers(path):
+    bad = [m for text in blocks(path) for m in mismatches(text)]
+    assert not bad, '\n\n'.join(f'only in Chinese {a}, only in English {b}:\n  {zh[:160]}\n  {en[:160]}' for zh, en, a, b in bad[:5])
