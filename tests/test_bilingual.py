@@ -39,19 +39,28 @@ def numbers(p):
         out[round(v, 6)] += 1
     return out
 
+def kind(p):
+    "'zh' for a Chinese paragraph, 'en' for an English one, None for a mixed one (a bilingual heading or lead)."
+    if is_chinese(p): return 'zh'
+    return 'en' if len(CJK.findall(p)) < 6 else None
+
 def pairs(text):
-    "(Chinese paragraphs, English paragraphs) of a cell whose Chinese comes first and whose English follows, paragraph for paragraph."
-    ps = prose(text)
-    zh = [p for p in ps if is_chinese(p)]
-    en = [p for p in ps if not CJK.search(p) or not is_chinese(p) and len(CJK.findall(p)) < 6]
-    return zh, en
+    "(Chinese, English) paragraph pairs: each run of Chinese paragraphs followed by a run of English ones just as long."
+    ps = [(kind(p), p) for p in prose(text)]
+    out, i = [], 0
+    while i < len(ps):
+        j = i
+        while j < len(ps) and ps[j][0] == 'zh': j += 1
+        k = j
+        while k < len(ps) and ps[k][0] == 'en': k += 1
+        if j > i and k - j == j - i: out += list(zip([p for _, p in ps[i:j]], [p for _, p in ps[j:k]]))
+        i = max(k, i + 1)
+    return out
 
 def mismatches(text):
     "Paragraph pairs whose numbers differ, as (Chinese, English, only in Chinese, only in English)."
-    zh, en = pairs(text)
-    if not zh or len(zh) != len(en): return []
     out = []
-    for a, b in zip(zh, en):
+    for a, b in pairs(text):
         na, nb = numbers(a), numbers(b)
         if set(na) != set(nb): out.append((a, b, sorted(set(na) - set(nb)), sorted(set(nb) - set(na))))
     return out
