@@ -227,7 +227,7 @@ def results_table(summaries, # from run_summary
                  adapted='pneumo_nb `fast`, 5-fold ensemble, ADAPTED to the unlabelled test images (transductive)')
     groups = [('single', rule, f'rule `{rule}`'), ('ensemble', rule, f'rule `{rule}`')]
     if rule == '0.5':   # an adapted run's `0.5` is 0.5 at the EM prevalence; `declared_prior` is 0.5 at the declared one
-        groups += [('adapted', 'declared_prior', '`0.5` at the declared prior'), ('adapted', '0.5', '`0.5` at the EM prevalence')]
+        groups += [('adapted', 'declared_prior', '`declared_prior`'), ('adapted', '0.5', '`0.5` at the EM prevalence')]
     for kind, r, label in groups:
         group = [s for s in summaries if s['kind'] == kind and r in s['at']]
         for s in group:
