@@ -370,18 +370,21 @@ def without(args, # pneumo_train options
         out.append(a)
     return out
 
-_R0 = without(ORIGINAL_RUN, '--official-val') + ['--epochs', '12']
-_R2 = without(_R0, '--freeze-aug', '--imbalance') + ['--imbalance', 'class_weight']
-_R4 = ['--preset', 'fast', '--no-equalize', '--sharpness', '0', '--no-ema', '--no-precise-bn']
+_R0 = without(ORIGINAL_RUN, '--official-val') + ['--epochs', '6']
+_R1 = ['--preset', 'fast', '--imbalance', 'both', '--flip', '--freeze-aug', '--schedule', 'constant', '--no-precise-bn',
+       '--no-equalize', '--sharpness', '0', '--no-ema']
+_R3 = without(_R1, '--freeze-aug', '--imbalance') + ['--imbalance', 'class_weight']
+_R4 = without(_R3, '--flip')
 LADDER = [  # name, the change in Chinese and English, pneumo_train options (the run folder: runs/ladder/<name>)
     dict(name='0_original', zh='原文的做法，在划分后的训练部分上', en="the original's recipe, on the split's training part", args=_R0),
-    dict(name='1_epoch_aug', zh='每个 epoch 重新增强', en='augmentation redrawn every epoch', args=without(_R0, '--freeze-aug')),
-    dict(name='2_class_weight', zh='只用类别权重', en='class weights only', args=_R2),
-    dict(name='3_no_flip', zh='不做水平翻转', en='no horizontal flips', args=without(_R2, '--flip')),
-    dict(name='4_fast_cnn', zh='快速 CNN，128×128×1', en='the fast CNN at 128×128×1', args=_R4),
+    dict(name='1_fast_cnn', zh='快速 CNN，128×128×1', en='the fast CNN at 128×128×1', args=_R1),
+    dict(name='2_epoch_aug', zh='每一轮重新增广', en='augmentation redrawn every epoch', args=without(_R1, '--freeze-aug')),
+    dict(name='3_class_weight', zh='只用类别权重', en='class weights only', args=_R3),
+    dict(name='4_no_flip', zh='不做水平翻转', en='no horizontal flips', args=_R4),
     dict(name='5_equalize', zh='直方图均衡', en='histogram equalisation', args=without(_R4, '--no-equalize')),
-    dict(name='6_sharpness', zh='随机模糊/锐化', en='random blur/sharpen', args=without(_R4, '--no-equalize', '--sharpness')),
-    dict(name='7_default', zh='指数移动平均与精确批量规范化：默认预设', en='EMA and precise BatchNorm: the default preset', args=[]),
+    dict(name='6_cosine', zh='余弦学习率调度', en='a cosine learning-rate schedule', args=without(_R4, '--no-equalize', '--schedule')),
+    dict(name='7_sharpness', zh='随机模糊/锐化', en='random blur/sharpen', args=without(_R4, '--no-equalize', '--schedule', '--sharpness')),
+    dict(name='8_default', zh='指数移动平均与精确批量规范化：默认预设', en='EMA and precise BatchNorm: the default preset', args=[]),
 ]
 
 # %% ../nbs/03_train.ipynb #cd8cdc4f

@@ -18,8 +18,11 @@ def train(out, # run folder
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--runs', default='runs', help='folder for the run folders')
-    p.add_argument('--only', nargs='*', help='names of the runs to train (default: all)')
+    p.add_argument('--only', nargs='*', help='names of the runs to train, in this order (default: all)')
     a = p.parse_args()
-    todo = [('original', ORIGINAL_RUN)] + [(r['name'], r['args']) for r in LADDER if r['args'] is not None]
-    for name, args in todo:
-        if not a.only or name in a.only: train(Path(a.runs)/('ladder' if name != 'original' else '')/name, args)
+    todo = dict([('original', ORIGINAL_RUN)] + [(r['name'], r['args']) for r in LADDER])
+    for name in a.only or todo:   # in the order given
+        out = Path(a.runs)/name if name == 'original' else Path(a.runs)/'ladder'/name
+        if name == LADDER[-1]['name'] and (Path(a.runs)/'nb_fast'/'train_summary.json').exists() and not out.exists():
+            out.parent.mkdir(parents=True, exist_ok=True); out.symlink_to('../nb_fast')   # the default run of 03
+        train(out, todo[name])
