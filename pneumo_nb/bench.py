@@ -237,7 +237,7 @@ def bench_e2e(data, # dataset folder
 def _e2e_rows(e): # end-to-end results from bench_e2e
     "The end-to-end part of the results table."
     ci, aci, c = e['test_auc_ci'], e['test_accuracy_ci'], e['command']
-    return ['', '| end to end (default preset, from scratch) | measured |', '|---|---:|',
+    return ['', '| 端到端（默认预设，从头训练）end to end (default preset, from scratch) | 实测 measured |', '|---|---:|',
             f"| training wall time, min ({e['epochs']} epochs, best {e['best_epoch']}) | {e['train_min']:.1f} |",
             f"| evaluation wall time, min | {e['eval_min']:.1f} |",
             f"| test ROC-AUC (95% CI) | {e['test_auc']:.3f} ({ci[0]:.3f}–{ci[1]:.3f}) |",
@@ -254,13 +254,13 @@ def bench_table(r): # results dict from run_bench
     lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, GPUs: {', '.join(m['gpus']) or 'none'}; "
              f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}. {'**Quick run (tiny sample).** ' if r['quick'] else ''}"
              "Each figure is a median of repeats after a warm-up.", '',
-             '| measurement | original (原文) | ours (我们) | ours vs original |', '|---|---:|---:|---:|',
+             '| 测量 measurement | 原文 original | 我们 ours | 我们比原文 ours vs original |', '|---|---:|---:|---:|',
              f"| input pipeline, images/s ({p['size']}×{p['size']}×3, augmented, batch 32) | {p['original_img_s']:.0f} | {p['ours_img_s']:.0f} | {p['ratio']:.1f}× |",
              f"| ↳ ours incl. the one-time decode (first epoch) | | {p['ours_first_epoch_img_s']:.0f} | {p['ours_first_epoch_img_s']/p['original_img_s']:.1f}× |",
              f"| ↳ ours at the `fast` preset's input (128×128×1, its augmentation) | | {p['ours_fast_preset_img_s']:.0f} | {p['ours_fast_preset_img_s']/p['original_img_s']:.1f}× |",
              f"| peak RSS preparing {mem['images']:,} oversampled training images, GB | {mem['original_gb']:.2f} | {mem['ours_gb']:.2f} | {mem['ratio']:.1f}× less |",
              f"| training images/s (`original` 150×150×3 vs `fast` 128×128×1 preset) | {t['original']:.0f} | {t['fast']:.0f} | {t['ratio']:.1f}× |", '',
-             '| preset | input | batched images/s (incl. decoding) | single image, ms (incl. decoding) |', '|---|---|---:|---:|']
+             '| 预设 preset | 输入 input | 成批 图/秒 batched images/s (incl. decoding) | 单张 毫秒 single image, ms (incl. decoding) |', '|---|---|---:|---:|']
     lines += [f"| `{k}` | {v['size']}×{v['size']}×{v['channels']} | {v['batched_img_s']:.0f} | {v['single_ms']:.1f} |" for k, v in r['predict'].items()]
     return '\n'.join(lines + (_e2e_rows(r['e2e']) if r.get('e2e') else []))
 

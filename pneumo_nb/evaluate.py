@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['PRED_COLS', 'report_at', 'save_test_probs', 'read_test_probs', 'ends_table', 'plot_roc', 'plot_pr', 'plot_confusion',
-           'plot_histograms', 'model_card', 'predict_split', 'save_plots', 'evaluate_run', 'test_predictions',
-           'image_files', 'read_any', 'decode_files', 'resolve_threshold', 'predictor', 'predict_paths',
-           'predict_files', 'print_results', 'write_gradcams', 'write_predictions', 'predict_to']
+           'plot_histograms', 'predict_split', 'save_plots', 'evaluate_run', 'test_predictions', 'image_files',
+           'read_any', 'decode_files', 'resolve_threshold', 'predictor', 'predict_paths', 'predict_files',
+           'print_results', 'write_gradcams', 'write_predictions', 'predict_to']
 
 # %% ../nbs/04_eval.ipynb #17302916
 import csv, json, shutil, sys
@@ -18,7 +18,7 @@ from .core import (DataError, ImageError, OptionError, RunError, TrainConfig, at
 from .data import CLASSES, IMG_EXTS, MAX_PIXELS, Item, find_data, read_split, load_split, load_image, to_8bit, report_skipped
 from .train import load_run, load_saved, predict_both, read_heldout
 from .calibration import calibration, plot_reliability
-from .operating import (METRIC_ROWS, RULES, bootstrap_ci, fmt_ci, metrics_table, plot_thresholds, ranking_metrics,
+from .operating import (METRIC_ROWS, model_card, RULES, bootstrap_ci, fmt_ci, metrics_table, plot_thresholds, ranking_metrics,
                                  run_calibration, run_thresholds, threshold_metrics)
 from .gradcam import gallery, gradcam, overlay
 with quiet_stderr(): import tensorflow as tf, keras
@@ -62,7 +62,7 @@ def plot_roc(y, # 0/1 labels
     fpr, tpr, _ = roc_curve(y, p)
     ax.plot(fpr, tpr, color='darkorange', lw=2, label=f"{zh_en('ROC曲线', 'ROC')} (AUC = {roc_auc_score(y, p):.4f})")
     ax.plot([0, 1], [0, 1], color='navy', lw=1, ls='--'); ax.set_xlim(0, 1); ax.set_ylim(0, 1.02)
-    ax.set_xlabel('False Positive Rate'); ax.set_ylabel('True Positive Rate'); ax.legend(loc='lower right')
+    ax.set_xlabel(zh_en('假阳性率', 'false positive rate')); ax.set_ylabel(zh_en('真阳性率（灵敏度）', 'true positive rate (sensitivity)')); ax.legend(loc='lower right')
     ax.set_title(zh_en('接收者操作特征曲线(ROC)', 'ROC curve')); return ax
 
 # %% ../nbs/04_eval.ipynb #0c6759b6
@@ -102,52 +102,6 @@ def plot_histograms(y, # 0/1 labels
     for l, c in enumerate(CLASSES): ax.hist(p[y == l], bins=25, range=(0, 1), alpha=.6, label=c)
     ax.set_xlabel(zh_en('肺炎概率', 'P(pneumonia)')); ax.set_ylabel(zh_en('图片数', 'images')); ax.legend()
     ax.set_title(zh_en('各类的概率分布', 'Probabilities per class')); return ax
-
-# %% ../nbs/04_eval.ipynb #a82bf977
-def model_card(run, # run folder
-               cfg, # resolved config
-               m): # the dict written to metrics.json
-    "A Markdown model card for an evaluated run."
-    n, rk, cal = m['counts'], m['ranking'], m['calibration']
-    kind = (f"an ensemble of {cfg.folds} cross-fitted members (mean of logits)" if cfg.folds else "one model") + \
-           (f", adapted to the unlabelled images of `{m['adapted']['images']}`" if m.get('adapted') else '')
-    return f"""# Model card: `{Path(run).name}`
-
-**Not for clinical use.** A teaching and research model; it must not inform the diagnosis or care of any patient.
-
-## Model
-- Preset `{cfg.preset}`, input {cfg.image_size}×{cfg.image_size}×{cfg.channels}, {kind}; trained by `pneumo_train` (pneumo_nb) for a
-  binary task: NORMAL (0) vs PNEUMONIA (1), one sigmoid output, binary cross-entropy.
-- Output: P(pneumonia) calibrated by Platt scaling on {'the out-of-fold predictions (`oof.csv`)' if cfg.folds else 'the validation predictions (`val.csv`)'} and shifted to a declared
-  pneumonia prevalence of {cal['prior']:.2f}; 0.5 on it is the equal-cost decision for that prevalence.
-- Config: `{json.dumps({k: v for k, v in vars(cfg).items() if k != 'data'})}`
-
-## Data
-- Kermany et al. 2018, *Labeled Optical Coherence Tomography (OCT) and Chest X-Ray Images for Classification*,
-  Mendeley Data v2, doi:10.17632/rscbjbr9sj.2, CC BY 4.0. Pediatric chest X-rays (ages 1–5) from Guangzhou Women and
-  Children's Medical Center.
-- Training and validation: the official train+val images re-split by patient ({n['train']} / {n['val']} images).
-- Test: the official test split, {n['test']} images ({n['test_patients']} patients), predicted once.
-
-## Results on the official test split
-ROC-AUC {fmt_ci(rk['roc_auc'], m['ci']['ranking']['roc_auc'])}, PR-AUC {fmt_ci(rk['pr_auc'], m['ci']['ranking']['pr_auc'])};
-expected calibration error {m['ece']['uncalibrated']:.3f} uncalibrated, {m['ece']['calibrated']:.3f} calibrated.
-Intervals: 95%, patient-level bootstrap ({m['n_boot']} rounds). Thresholds come from rules fixed in advance and applied to
-held-out data ({m['thresholds_from']}); `0.5` is the primary rule.
-
-{metrics_table(m)}
-
-## Intended use
-Teaching how a chest X-ray classifier is built and evaluated, and research on methods. **Not for clinical use.**
-
-## Known limits
-- One hospital, one population (children aged 1–5 in Guangzhou): performance elsewhere is unknown and likely lower.
-- The test labels are noisy: the dataset's grading was done by experts but has known errors, and the official test
-  split is small ({n['test']} images, {n['test_patients']} patients).
-- 3,596 training images are 224×224 squashed copies while test images are full-resolution originals.
-- Some patient IDs of the official test split also occur in the official training split.
-- Intervals cover patient sampling only, not another hospital, label errors or training randomness.
-"""
 
 # %% ../nbs/04_eval.ipynb #7dfa83b9
 def predict_split(model, # a run's model
