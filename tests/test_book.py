@@ -1,0 +1,45 @@
+"The book's shape: main chapters end with a summary and exercises, research chapters say they can be skipped, glossary links land."
+import json, re
+from pathlib import Path
+import pytest
+
+NBS = Path(__file__).resolve().parents[1]/'nbs'
+MAIN = ['00_data', '01_imbalance', '02_model', '03_train', '04_eval']
+RESEARCH = ['05_precise_bn', '06_ensemble', '07_calibration', '08_operating', '09_adapt', '10_gradcam']
+
+def markdown(name):
+    "The markdown cells of a notebook."
+    return [''.join(c['source']) for c in json.loads((NBS/f'{name}.ipynb').read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'markdown']
+
+def section(cells, heading):
+    "The text of the cell that starts with `heading`, or None."
+    return next((c for c in cells if c.startswith(heading)), None)
+
+@pytest.mark.parametrize('name', MAIN + RESEARCH)
+def test_a_chapter_opens_with_its_question(name):
+    first = markdown(name)[0]
+    lead = next(l for l in first.splitlines() if l.startswith('> '))
+    assert '？' in lead and '?' in lead, f'{name}: the lead line should ask the chapter\'s question in both languages: {lead[:120]}'
+
+@pytest.mark.parametrize('name', MAIN)
+def test_a_main_chapter_ends_with_summary_and_exercises(name):
+    cells = markdown(name)
+    summary, exercises = section(cells, '## 小结'), section(cells, '## 练习')
+    assert summary and exercises, f'{name}: no 小结 or 练习'
+    zh_bullets = [l for l in summary.split('\n\n')[1].splitlines() if l.startswith('- ')]
+    zh_items = [l for l in exercises.split('\n\n')[1].splitlines() if re.match(r'\d+\. ', l)]
+    assert 3 <= len(zh_bullets) <= 5, f'{name}: {len(zh_bullets)} summary bullets'
+    assert 3 <= len(zh_items) <= 6, f'{name}: {len(zh_items)} exercises'
+    assert cells.index(exercises) >= len(cells) - 2, f'{name}: the exercises should close the chapter'
+
+@pytest.mark.parametrize('name', RESEARCH)
+def test_a_research_chapter_says_it_can_be_skipped(name):
+    first = markdown(name)[0]
+    assert '可以跳过：主线不依赖本章' in first and 'You can skip this: the main path does not rely on it' in first
+
+def test_glossary_links_land():
+    anchors = set(re.findall(r'<span id="([\w-]+)"></span>', (NBS/'glossary.md').read_text(encoding='utf-8')))
+    text = ''.join(''.join(markdown(p.stem)) for p in NBS.glob('*.ipynb')) + ''.join(p.read_text(encoding='utf-8') for p in NBS.glob('*.md'))
+    used = set(re.findall(r'glossary\.md#([\w-]+)', text))
+    assert used, 'no term links to the glossary'
+    assert used <= anchors, f'links to missing glossary entries: {sorted(used - anchors)}'
