@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 from .core import (DataError, ImageError, OptionError, RunError, TrainConfig, atomic_path, write_atomic, run_lock,
                             quiet_stderr, pyplot, run_dir, zh_en)
-from .data import CLASSES, IMG_EXTS, MAX_PIXELS, Item, find_data, read_split, load_split, load_image, to_8bit, report_skipped
+from .data import CLASSES, CLASSES_ZH, IMG_EXTS, MAX_PIXELS, Item, find_data, read_split, load_split, load_image, to_8bit, report_skipped
 from .train import load_run, load_saved, predict_both, read_heldout
 from .calibration import calibration, plot_reliability
 from .operating import (METRIC_ROWS, model_card, RULES, bootstrap_ci, fmt_ci, metrics_table, plot_thresholds, ranking_metrics,
@@ -88,7 +88,8 @@ def plot_confusion(y, # 0/1 labels
     cm = confusion_matrix(y, np.asarray(p) >= thr, labels=[0, 1])
     ax.imshow(cm, cmap='Blues')
     for (i, j), v in np.ndenumerate(cm): ax.text(j, i, v, ha='center', va='center', fontsize=12, color='white' if v > cm.max()/2 else 'black')
-    ax.set_xticks([0, 1], CLASSES); ax.set_yticks([0, 1], CLASSES)
+    names = [zh_en(z, e) for z, e in zip(CLASSES_ZH, CLASSES)]
+    ax.set_xticks([0, 1], names); ax.set_yticks([0, 1], names)
     ax.set_xlabel(zh_en('预测', 'predicted')); ax.set_ylabel(zh_en('真实', 'true'))
     ax.set_title(f"{zh_en('混淆矩阵', 'Confusion')} {name} @ {thr:.3f}"); return ax
 
@@ -99,7 +100,7 @@ def plot_histograms(y, # 0/1 labels
     "Probability histograms of both classes."
     ax = ax or pyplot().subplots(figsize=(4.6, 3.4))[1]
     y, p = np.asarray(y), np.asarray(p)
-    for l, c in enumerate(CLASSES): ax.hist(p[y == l], bins=25, range=(0, 1), alpha=.6, label=c)
+    for l, c in enumerate(CLASSES): ax.hist(p[y == l], bins=25, range=(0, 1), alpha=.6, label=zh_en(CLASSES_ZH[l], c))
     ax.set_xlabel(zh_en('肺炎概率', 'P(pneumonia)')); ax.set_ylabel(zh_en('图片数', 'images')); ax.legend()
     ax.set_title(zh_en('各类的概率分布', 'Probabilities per class')); return ax
 
