@@ -14,7 +14,7 @@ def test_bench_quick(data_root, tmp_path):
     assert res['predict']['fast']['single_ms'] > 0
     assert (out/'e2e_run'/'model.keras').exists() and 0 <= res['e2e']['test_auc'] <= 1
     table = (out/'results.md').read_text()
-    assert 'Quick run' in table and '原文 original' in table and 'test ROC-AUC' in table and '`pneumo_predict`' in table and table in r.stdout + '\n'
+    assert 'Quick run' in table and 'original (原文)' in table and 'test ROC-AUC' in table and '`pneumo_predict`' in table and table in r.stdout + '\n'
     assert res['e2e']['command']['one_s'] > 0
     assert secs < 150, secs  # the quick run must stay quick (about a minute on a 2-core CPU)
     assert_one_line_error(run('pneumo_bench', '--data', data_root, '--out', out, '--quick'), 'exists; not overwriting')
