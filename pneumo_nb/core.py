@@ -382,11 +382,9 @@ def resolved(self):
               (c.lr > 0, f"lr must be positive, got {c.lr}"),
               (c.schedule in ('cosine', 'constant'), f"unknown schedule {c.schedule!r}; choose cosine or constant"),
               (not (c.official_val and (c.folds or c.split)), "--official-val trains one model on the official folders; drop --folds and --split")]
-    for ok, msg in checks:
-        if not ok: raise OptionError(msg)
+    if bad := [msg for ok, msg in checks if not ok]: raise OptionError(bad[0])
     return c
 
-# %% ../nbs/12_core.ipynb #36a5bd7f
 @patch_to(TrainConfig)
 def save(self,
          path): # config.json to write

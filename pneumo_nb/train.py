@@ -330,7 +330,6 @@ def plot_single(history): # history.csv of a run, or its columns as a dict
         ax.set_title(zh_en(zh, en)); ax.set_xlabel(zh_en('轮', 'epoch')); ax.legend(fontsize=8)
     fig.tight_layout(); return fig
 
-# %% ../nbs/03_train.ipynb #19466d45
 def save_figure(fig, # matplotlib figure
                 path): # PNG to write, whole or not at all
     "Save `fig` as a PNG and close it."
@@ -397,6 +396,5 @@ def ensure_run(args, # pneumo_train options
                out, # run folder
                verbose=0): # Keras verbosity
     "Train `out` with `args` as `pneumo_train` would; continue it when interrupted; leave it when finished."
-    out = Path(out)
-    if (out/'train_summary.json').exists(): return out
+    if (out := Path(out)).joinpath('train_summary.json').exists(): return out
     return train(rung_config(args), out, resume=(out/'config.json').exists(), verbose=verbose)
