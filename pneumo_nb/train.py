@@ -369,7 +369,7 @@ def without(args, # pneumo_train options
         out.append(a)
     return out
 
-_R0 = without(ORIGINAL_RUN, '--official-val') + ['--epochs', '6']
+_R0 = without(ORIGINAL_RUN, '--official-val')   # the original's own budget: 30 epochs, patience 5
 _R1 = ['--preset', 'fast', '--imbalance', 'both', '--flip', '--freeze-aug', '--schedule', 'constant', '--no-precise-bn',
        '--no-equalize', '--sharpness', '0', '--no-ema']
 _R3 = without(_R1, '--freeze-aug', '--imbalance') + ['--imbalance', 'class_weight']
