@@ -19,7 +19,7 @@ from .data import Item, find_data, load_images, load_split
 from .train import LADDER, load_run, predict_both, predict_logits, read_heldout, read_history
 from .ensemble import member_models, member_logits
 from .calibration import logit
-from sklearn.metrics import roc_auc_score, average_precision_score, roc_curve, confusion_matrix
+from sklearn.metrics import roc_auc_score, average_precision_score, roc_curve, confusion_matrix, log_loss
 
 # %% ../nbs/08_operating.ipynb #857764b4
 def threshold_metrics(y, # 0/1 labels
@@ -328,13 +328,12 @@ def save_record(run, # a finished single run
 
 def ladder_row(run): # a finished run folder
     "A run's validation scores (uncalibrated: the model's own output), epochs and minutes."
-    from sklearn.metrics import log_loss, balanced_accuracy_score
     h = read_heldout(run)
     s = json.loads((Path(run)/'train_summary.json').read_text())
     p = 1/(1 + np.exp(-h['logit']))
     return dict(auc=roc_auc_score(h['label'], p),
                 log_loss=log_loss(h['label'], np.clip(p, 1e-7, 1 - 1e-7)),
-                bal_acc=balanced_accuracy_score(h['label'], p >= .5),
+                bal_acc=threshold_metrics(h['label'], p)['balanced_accuracy'],
                 stress_bal=stress_balanced(run, h),
                 n_val=len(p), epochs=s['epochs_total'], best_epoch=s['best_epoch'],
                 minutes=s['seconds']/60, images_per_s=s['images_per_s'])
@@ -342,11 +341,10 @@ def ladder_row(run): # a finished run folder
 def stress_balanced(run, # a finished run folder
                     held): # its held-out predictions, from read_heldout
     "Mean balanced accuracy at the uncalibrated 0.5 over the acquisition-like changes of `PERTURB`."
-    from sklearn.metrics import balanced_accuracy_score
     cfg, model = load_run(run)
     x = heldout_images(run, cfg, held)
     ps = stress_predictions(model, x, held['fold'], (1., 0.))   # a = 1, b = 0: no calibration
-    return float(np.mean([balanced_accuracy_score(held['label'], p >= .5) for p in ps.values()]))
+    return float(np.mean([threshold_metrics(held['label'], p)['balanced_accuracy'] for p in ps.values()]))
 
 
 # %% ../nbs/08_operating.ipynb #c209a210
