@@ -55,7 +55,8 @@ def adapt_run(run, # source run folder (never modified)
         shift = float(logit(q) - logit(cfg.prior)); model.get_layer('calibrate').set_weights([np.array([[a]], 'float32'), np.array([b + shift], 'float32')])
         info.update(prevalence_estimate=q); thresholds['declared_prior'] = float(1/(1 + np.exp(-shift)))
     with run_lock(out, 'pneumo_adapt'):   # adapt.json and train_summary.json last: a killed adaptation is unfinished
-        for f in ('config.json', 'split.csv'): shutil.copy(src/f, out/f)
+        for f in ('config.json', 'split.csv'):   # a shipped model has no split.csv
+            if (src/f).exists(): shutil.copy(src/f, out/f)
         save_model(model, out/'model.keras')
         cal = dict(a=a, b=run_calibration(model)[1], prior=cfg.prior)
         write_atomic(out/'adapt.json', json.dumps(dict(info, thresholds=thresholds, calibration=cal), indent=2))

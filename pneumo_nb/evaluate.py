@@ -4,18 +4,18 @@
 
 # %% auto #0
 __all__ = ['PRED_COLS', 'report_at', 'save_test_probs', 'read_test_probs', 'ends_table', 'plot_roc', 'plot_pr', 'plot_confusion',
-           'plot_histograms', 'predict_split', 'save_plots', 'evaluate_run', 'test_predictions', 'image_files',
-           'read_any', 'decode_files', 'resolve_threshold', 'predictor', 'predict_paths', 'predict_files',
-           'print_results', 'write_gradcams', 'write_predictions', 'predict_to']
+           'plot_histograms', 'predict_split', 'save_plots', 'evaluate_run', 'test_items', 'test_predictions',
+           'image_files', 'read_any', 'decode_files', 'resolve_threshold', 'predictor', 'predict_paths',
+           'predict_files', 'print_results', 'write_gradcams', 'write_predictions', 'predict_to']
 
 # %% ../nbs/04_eval.ipynb #17302916
-import csv, json, shutil, sys
+import contextlib, csv, json, shutil, sys
 from pathlib import Path
 import numpy as np
 from PIL import Image
 from .core import (DataError, ImageError, OptionError, RunError, TrainConfig, atomic_path, write_atomic, run_lock,
                             quiet_stderr, pyplot, run_dir, zh_en)
-from .data import CLASSES, CLASSES_ZH, IMG_EXTS, MAX_PIXELS, Item, find_data, read_split, load_split, load_image, to_8bit, report_skipped
+from .data import CLASSES, CLASSES_ZH, IMG_EXTS, MAX_PIXELS, Item, find_data, read_split, scan, load_split, load_image, to_8bit, report_skipped
 from .train import load_run, load_saved, predict_both, read_heldout
 from .calibration import calibration, plot_reliability
 from .operating import (METRIC_ROWS, model_card, RULES, bootstrap_ci, fmt_ci, metrics_table, plot_thresholds, ranking_metrics,
@@ -133,15 +133,27 @@ def save_plots(out, # eval folder
 def evaluate_run(run, # run folder from pneumo_train (or pneumo_adapt)
                  data=None, # dataset folder (default: the run's)
                  n_boot=1000, # bootstrap rounds
-                 force=False): # overwrite an existing evaluation
-    "Thresholds from held-out data, the test split predicted once; metrics, plots, a model card: run/eval, whole."
+                 force=False, # overwrite an existing evaluation
+                 out=None): # evaluation folder (default: run/eval; elsewhere, the run is only read)
+    "Thresholds from held-out data, the test split predicted once; metrics, plots, a model card: `out`, whole."
     if n_boot < 10: raise OptionError(f"n_boot must be at least 10 bootstrap rounds, got {n_boot}")
-    with run_lock(run_dir(run), 'pneumo_eval'):
-        cfg, model = load_run(run); run = Path(run); out = run/'eval'
+    run = run_dir(run)
+    out = Path(out) if out else run/'eval'
+    inside = out.resolve() == (run/'eval').resolve()
+    with run_lock(run, 'pneumo_eval') if inside else contextlib.nullcontext():
         if (out/'metrics.json').exists() and not force:
             raise RunError(f"{out} already has an evaluation; pass --force to redo it")
+        if out.exists() and not (out/'metrics.json').exists():
+            raise RunError(f"{out} exists and holds no evaluation; not overwriting it (choose another --out)")
+        cfg, model = load_run(run)
         with atomic_path(out) as tmp: m = _evaluate(run, cfg, model, data, n_boot, tmp)
     return m
+
+def test_items(run, # run folder
+               root): # dataset root
+    "The test items: from the run's split.csv, or the official test folder for a run shipped without one."
+    if (run/'split.csv').exists(): return read_split(run/'split.csv')
+    return [i for i in scan(root) if i.split == 'test']
 
 def _evaluate(run, # run folder
               cfg, # its resolved config
@@ -150,7 +162,8 @@ def _evaluate(run, # run folder
               n_boot, # bootstrap rounds
               out): # the (temporary) eval folder to fill
     "Thresholds, the test split predicted once, metrics and files: the body of `evaluate_run`."
-    root, items = find_data(data or cfg.data), read_split(run/'split.csv')
+    root = find_data(data or cfg.data)
+    items = test_items(run, root)
     th = {k: v for k, v in run_thresholds(run, model, cfg).items() if k != 'chosen_on'}
     its, x, y, z, p = predict_split(model, cfg, items, root, 'test')
     out.mkdir()
@@ -165,8 +178,9 @@ def _evaluate(run, # run folder
              ece=dict(uncalibrated=calibration(y, p_raw)['ece'], calibrated=calibration(y, p)['ece']),
              calibration=dict(summ.get('calibration') or (adapted or {}).get('calibration') or {}, a_b=run_calibration(model)),
              thresholds_from=(adapted and f"adapted to {adapted['images']}") or json.loads((run/'thresholds.json').read_text())['chosen_on'],
-             adapted=adapted, counts=dict(train=sum(i.split == 'train' for i in items), val=sum(i.split == 'val' for i in items),
-                                          test=len(its), test_patients=len(set(pats))))
+             adapted=adapted, counts=dict(train=sum(i.split == 'train' for i in items) or summ.get('n_train'),
+                         val=sum(i.split == 'val' for i in items) or summ.get('n_val'),
+                         test=len(its), test_patients=len(set(pats))))
     m['calibration'].setdefault('prior', cfg.prior)
     (out/'metrics.json').write_text(json.dumps(m, indent=2))
     (out/'model_card.md').write_text(model_card(run, cfg, m))
@@ -175,9 +189,10 @@ def _evaluate(run, # run folder
     return m
 
 # %% ../nbs/04_eval.ipynb #0e9b0421
-def test_predictions(run): # an evaluated run folder
-    "Labels, calibrated probabilities and uncalibrated logits of the test split, from the run's eval/predictions.csv."
-    rows = list(csv.DictReader(open(Path(run)/'eval'/'predictions.csv', newline='')))
+def test_predictions(run, # an evaluated run folder
+                     ev=None): # its evaluation folder, when not run/eval
+    "Labels, calibrated probabilities and uncalibrated logits of the test split, from the evaluation's predictions.csv."
+    rows = list(csv.DictReader(open(Path(ev or Path(run)/'eval')/'predictions.csv', newline='')))
     return tuple(np.array([t(r[k]) for r in rows]) for k, t in (('label', int), ('prob', float), ('logit', float)))
 
 # %% ../nbs/04_eval.ipynb #266c3bc8

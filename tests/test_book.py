@@ -43,3 +43,10 @@ def test_glossary_links_land():
     used = set(re.findall(r'glossary\.md#([\w-]+)', text))
     assert used, 'no term links to the glossary'
     assert used <= anchors, f'links to missing glossary entries: {sorted(used - anchors)}'
+
+def test_the_model_card_page_is_the_shipped_card():
+    "nbs/model_card.md is the card in pneumo_nb/release/ under front matter (tools/model_card_page.py writes it)."
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('model_card_page', NBS.parent/'tools'/'model_card_page.py')
+    page = importlib.util.module_from_spec(spec); spec.loader.exec_module(page)
+    assert (NBS/'model_card.md').read_text(encoding='utf-8') == page.page_text(), 'run python tools/model_card_page.py'

@@ -6,7 +6,8 @@ from fastcore.docments import docments
 import pneumo_nb
 from conftest import run
 
-COMMANDS = ['pneumo_download', 'pneumo_split', 'pneumo_train', 'pneumo_eval', 'pneumo_predict', 'pneumo_adapt', 'pneumo_docs', 'pneumo_bench']
+COMMANDS = ['pneumo_download', 'pneumo_split', 'pneumo_train', 'pneumo_eval', 'pneumo_predict', 'pneumo_adapt', 'pneumo_docs', 'pneumo_bench',
+            'pneumo_release']
 MODULES = sorted(p.stem for p in (Path(pneumo_nb.__file__).parent).glob('*.py') if not p.stem.startswith('_'))
 
 def python(code):
@@ -45,12 +46,13 @@ def test_one_vocabulary():
     opts = {c: options(c) for c in COMMANDS}
     for c in ('pneumo_split', 'pneumo_train', 'pneumo_bench', 'pneumo_download', 'pneumo_adapt'): assert '--out' in opts[c], c
     for c in ('pneumo_split', 'pneumo_train', 'pneumo_eval', 'pneumo_bench'): assert '--data' in opts[c], c
-    for c in ('pneumo_eval', 'pneumo_predict', 'pneumo_adapt'): assert '--run' in opts[c], c
+    for c in ('pneumo_eval', 'pneumo_predict', 'pneumo_adapt', 'pneumo_release'): assert '--run' in opts[c], c
     for c, o in opts.items(): assert all(s in ('-h', '--help') or (s.startswith('--') and '_' not in s) for s in o), (c, o)
 
 def test_required_options_show_as_required():
-    r = run('pneumo_eval', '--help'); assert 'usage: pneumo_eval [-h] --run RUN' in ' '.join(r.stdout.split())
-    r = run('pneumo_adapt', '--help'); assert '--run RUN --images IMAGES --out OUT' in ' '.join(r.stdout.split())
+    r = run('pneumo_release', '--help'); assert 'usage: pneumo_release [-h] --run RUN' in ' '.join(r.stdout.split())
+    r = run('pneumo_adapt', '--help'); assert '--images IMAGES --out OUT [--run RUN]' in ' '.join(r.stdout.split())
+    r = run('pneumo_eval', '--help'); assert 'usage: pneumo_eval [-h] [--run RUN]' in ' '.join(r.stdout.split())
 
 def exported_callables():
     "Every function and method in `__all__` of every module, with its qualified name."

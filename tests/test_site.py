@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SITE_URL = 'https://pneumo-nb.github.io/pneumo_nb/'   # nbdev's show_doc links point at the published site
 PAGES = ['index.html', 'data.html', 'imbalance.html', 'model.html', 'train.html', 'eval.html', 'precise_bn.html', 'ensemble.html',
          'calibration.html', 'operating.html', 'adapt.html', 'gradcam.html', 'cli.html', 'core.html', 'download.html', 'bench.html',
-         'docs.html', 'experiments.html', 'model_card.html', 'glossary.html']
+         'docs.html', 'release.html', 'experiments.html', 'model_card.html', 'glossary.html']
 SHOTS = ROOT/'ci-artifacts'/'screenshots'
 CJK = ('CJK', 'WenQuanYi', 'Source Han', 'PingFang', 'YaHei', 'SimHei', 'Heiti')
 

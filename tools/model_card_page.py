@@ -1,18 +1,24 @@
-"""Copy the model card `pneumo_eval` wrote for the run of 04_eval (runs/nb_fast/eval/model_card.md) to nbs/model_card.md.
+"""Copy the shipped model's card (pneumo_nb/release/model_card.md, written by pneumo_release) to nbs/model_card.md.
 
-The card's own `# 模型卡 Model card` heading becomes the page title; everything else is copied unchanged.
-Usage: python tools/model_card_page.py [RUN]
+The card's own `# 模型卡 Model card` heading becomes the page title; everything else is copied unchanged,
+and tests/test_book.py checks that the page and the shipped card agree.
+Usage: python tools/model_card_page.py
 """
-import sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
-run = Path(sys.argv[1]) if len(sys.argv) > 1 else root/'runs'/'nb_fast'
-card = (run/'eval'/'model_card.md').read_text(encoding='utf-8')
-first, body = card.split('\n', 1)
-assert first.startswith('# 模型卡 Model card'), f'{run}: not a model card written by pneumo_eval'
-front = ('---\ntitle: "模型卡 Model card"\n'
-         f'description: "The card pneumo_eval wrote for the run {run.name}, evaluated in 04_eval, copied unchanged. '
-         f'pneumo_eval 为 04_eval 中评估的运行 {run.name} 写出的模型卡，原样复制。"\n---\n')
-(root/'nbs'/'model_card.md').write_text(front + body, encoding='utf-8')
-print(f'wrote nbs/model_card.md from {run.name}')
+
+def page_text():
+    "The model card page: the shipped card under front matter."
+    card = (root/'pneumo_nb'/'release'/'model_card.md').read_text(encoding='utf-8')
+    first, body = card.split('\n', 1)
+    assert first.startswith('# 模型卡 Model card'), 'pneumo_nb/release/model_card.md: not a card written by pneumo_release'
+    version = first.rsplit(' ', 1)[-1]
+    front = ('---\ntitle: "模型卡 Model card"\n'
+             f'description: "The card of the model shipped with pneumo_nb {version}, copied unchanged. '
+             f'随 pneumo_nb {version} 发布的模型的卡，原样复制。"\n---\n')
+    return front + body
+
+if __name__ == '__main__':
+    (root/'nbs'/'model_card.md').write_text(page_text(), encoding='utf-8')
+    print('wrote nbs/model_card.md from pneumo_nb/release/model_card.md')
