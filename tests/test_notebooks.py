@@ -42,3 +42,22 @@ def test_tutorials_show_their_plots(name):
     "A notebook executed with a non-interactive matplotlib backend (MPLBACKEND=Agg) saves no figures."
     pngs = [o for c in code_cells(NBS[0].parent/f'{name}.ipynb') for o in c.get('outputs', []) if 'image/png' in o.get('data', {})]
     assert pngs, f'{name}: saved without its plots'
+
+FLOAT = re.compile(r'(?<![\w.])\d+\.\d{7,}(?![\w.])')
+
+@pytest.mark.parametrize('path', NBS, ids=lambda p: p.name)
+def test_plots_are_sharp_and_described(path):
+    "Every saved plot is a 2× (retina) PNG with its display width, from a cell whose `#| fig-alt:` says what it shows."
+    for n, c in enumerate(code_cells(path)):
+        for o in c.get('outputs', []):
+            if 'image/png' not in o.get('data', {}): continue
+            assert 'width' in o.get('metadata', {}).get('image/png', {}), f'{path.name} code cell {n}: a plot saved at 1×'
+            assert re.search(r'^#\|\s*fig-alt:\s*\S', ''.join(c['source']), re.M), f'{path.name} code cell {n}: a plot without fig-alt'
+
+@pytest.mark.parametrize('path', NBS, ids=lambda p: p.name)
+def test_printed_numbers_are_rounded(path):
+    "No saved output prints a float with seven or more decimals (0.8093368131368164): a reader reads rounded numbers."
+    for n, c in enumerate(code_cells(path)):
+        for o in c.get('outputs', []):
+            m = FLOAT.search(texts(o))
+            assert not m, f'{path.name} code cell {n}: an unrounded number {m[0]}'

@@ -71,6 +71,12 @@ def test_page_in_chromium(site, browser, page):
     links = browser.execute_script("return [...document.querySelectorAll('a[href]')].map(a => a.href)")
     broken = sorted({u for u in links if not resolves(u, base, docs)})
     assert not broken, f'{page}: broken links {broken}'
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [u for u in loaded if not u.startswith(base)], f'{page}: loaded from another host'
+    hidden = browser.execute_script("return [...document.querySelectorAll('main pre')].filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 60))")
+    assert not hidden, f'{page}: code blocks that hide text sideways at 1280 px: {hidden[:3]}'
+    nav = browser.execute_script("return [...document.querySelectorAll('nav.page-navigation a.pagination-link')].map(a => a.href)")
+    assert len(nav) == (1 if page in (PAGES[0], 'glossary.html') else 2), f'{page}: previous/next links {nav}'
     imgs = browser.execute_script("return [...document.images].map(i => [i.src, i.complete && i.naturalWidth > 0])")
     assert all(ok for _, ok in imgs), f'{page}: images that did not load {[s for s, ok in imgs if not ok]}'
     fonts = platform_fonts(browser, CJK_TEXT)
@@ -102,3 +108,29 @@ def test_no_raw_markdown_in_signatures(site):
             t = html.unescape(re.sub('<[^>]+>', '', m[1]))
             if '](' in t or '`' in t: bad.append(f'{page.name}: {t[:100]}')
     assert not bad, bad
+
+LOADS = re.compile(r'<(?:script|img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*'
+                   r'|<link\b(?=[^>]*\brel\s*=\s*["\']?(?:stylesheet|icon|preload|modulepreload|manifest))[^>]*\bhref\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*',
+                   re.I)
+CSS_LOADS = re.compile(r'(?:@import\s+|url\()\s*["\']?(?:https?:)?//[^)"\';]*', re.I)
+
+def test_nothing_is_loaded_from_other_hosts(site):
+    "No page or style sheet loads a font, script, style sheet or image from another host; links to other sites are fine."
+    base, docs = site
+    bad = [f'{f.relative_to(docs)}: {m[0][:120]}' for f in sorted(docs.rglob('*')) if f.suffix in ('.html', '.css')
+           for m in (LOADS if f.suffix == '.html' else CSS_LOADS).finditer(f.read_text(encoding='utf-8', errors='replace'))]
+    assert not bad, bad
+
+def test_language_switch_hides_english_and_is_remembered(site, browser):
+    base, docs = site
+    browser.get(base + 'data.html')
+    browser.execute_script("localStorage.clear()"); browser.refresh()
+    count = "return [...document.querySelectorAll('main [data-lang=%s]')].filter(e => e.offsetParent !== null).length"
+    assert browser.execute_script(count % 'en') > 5 and browser.execute_script(count % 'zh') > 5   # bilingual by default
+    browser.find_element('css selector', '.lang-switch button[data-view=zh]').click()
+    assert browser.execute_script(count % 'en') == 0 and browser.execute_script(count % 'zh') > 5
+    browser.get(base + 'train.html')
+    assert browser.execute_script("return document.documentElement.getAttribute('data-lang-view')") == 'zh'
+    assert browser.execute_script(count % 'en') == 0 and browser.execute_script(count % 'zh') > 5
+    browser.find_element('css selector', '.lang-switch button[data-view=both]').click()
+    assert browser.execute_script(count % 'en') > 5
