@@ -25,7 +25,7 @@ def align_page_names(proc): # folder of processed notebooks
     proc, names = Path(proc), {k: v for k, v in page_names(proc).items() if k != v}
     for f in [*proc.glob('*.ipynb'), *proc.glob('*.yml'), *proc.glob('*.md')]:
         text = f.read_text(encoding='utf-8'); new = text
-        for old, nn in names.items(): new = re.sub(rf'(?<![\w.-]){re.escape(old)}', nn, new)
+        for old, nn in names.items(): new = re.sub(rf'(?<![\w./-]){re.escape(old)}', nn, new)   # not nbs/00_data.ipynb: a repository path
         if new != text: f.write_text(new, encoding='utf-8')
     for old, nn in names.items(): (proc/old).rename(proc/nn)
     return names

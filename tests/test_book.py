@@ -18,6 +18,7 @@ def section(cells, heading):
 @pytest.mark.parametrize('name', MAIN + RESEARCH)
 def test_a_chapter_opens_with_its_question(name):
     first = markdown(name)[0]
+    assert first.count('\n') <= 2, f'{name}: the title cell holds only the title and its lead; nbdev drops the rest of it from the page'
     lead = next(l for l in first.splitlines() if l.startswith('> '))
     assert '？' in lead and '?' in lead, f'{name}: the lead line should ask the chapter\'s question in both languages: {lead[:120]}'
 
@@ -34,7 +35,7 @@ def test_a_main_chapter_ends_with_summary_and_exercises(name):
 
 @pytest.mark.parametrize('name', RESEARCH)
 def test_a_research_chapter_says_it_can_be_skipped(name):
-    first = markdown(name)[0]
+    first = markdown(name)[1]   # the cell after the title; nbdev turns the title cell into the page's front matter
     assert '可以跳过：主线不依赖本章' in first and 'You can skip this: the main path does not rely on it' in first
 
 def test_glossary_links_land():

@@ -134,3 +134,21 @@ def test_language_switch_hides_english_and_is_remembered(site, browser):
     assert browser.execute_script(count % 'en') == 0 and browser.execute_script(count % 'zh') > 5
     browser.find_element('css selector', '.lang-switch button[data-view=both]').click()
     assert browser.execute_script(count % 'en') > 5
+
+def test_every_image_has_alt_text(site):
+    "Every picture on every page says what it shows (plots take it from their cell's `#| fig-alt:`)."
+    base, docs = site
+    short = lambda tag: re.sub(r'data:[^"]*', 'data:…', tag)[:120]
+    bad = [f'{f.name}: {short(m[0])}' for f in sorted(docs.glob('*.html'))
+           for m in re.finditer(r'<img\b(?![^>]*\balt="[^"]*\S[^"]*")[^>]*>', f.read_text(encoding='utf-8'))]
+    assert not bad, bad
+    assert sum(len(re.findall(r'<img\b', f.read_text(encoding='utf-8'))) for f in docs.glob('*.html')) >= 15
+
+def test_every_chapter_links_to_its_notebook(site):
+    "Each chapter's page links to its notebook in the repository and says how to open it in JupyterLab."
+    base, docs = site
+    for nb in sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb')):
+        page = docs/(nb.stem[3:] + '.html')
+        text = page.read_text(encoding='utf-8')
+        assert f'https://github.com/pneumo-nb/pneumo_nb/blob/main/nbs/{nb.name}' in text, page.name
+        assert f'jupyter lab nbs/{nb.name}' in text, page.name
