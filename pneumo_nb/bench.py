@@ -265,18 +265,20 @@ def bench_table(r): # results dict from run_bench
 
 # %% ../nbs/14_bench.ipynb #59294ce9
 def plot_bench(r): # results dict from run_bench
-    "Original vs ours for the input pipeline, peak memory and training speed, one pair of bars each."
+    "Original vs ours for the input pipeline, peak memory and training speed: one panel each, linear scales."
     p, mem, t = r['pipeline'], r['memory'], r['training']
-    rows = [(zh_en('输入管线 图/秒', 'input pipeline, img/s'), p['original_img_s'], p['ours_img_s']),
-            (zh_en('峰值内存 GB', 'peak memory, GB'), mem['original_gb'], mem['ours_gb']),
-            (zh_en('训练 图/秒', 'training, img/s'), t['original'], t['fast'])]
-    fig, axs = pyplot().subplots(1, 3, figsize=(6.6, 2.9))
+    rows = [(zh_en('输入管线（图/秒，越高越好）', 'input pipeline (img/s, higher is better)'), p['original_img_s'], p['ours_img_s']),
+            (zh_en('峰值内存（GB，越低越好）', 'peak memory (GB, lower is better)'), mem['original_gb'], mem['ours_gb']),
+            (zh_en('训练（图/秒，越高越好）', 'training (img/s, higher is better)'), t['original'], t['fast'])]
+    fig, axs = pyplot().subplots(3, 1, figsize=(6.4, 4.2))
     for ax, (name, a, b) in zip(axs, rows):
-        bars = ax.bar([zh_en('原文', 'original'), zh_en('我们', 'ours')], [a, b], color=['C7', 'C0'])
-        ax.bar_label(bars, labels=[f'{a:.3g}', f'{b:.3g}'], fontsize=9); ax.set_yscale('log'); ax.set_title(name, fontsize=9)
-        ax.set_ylim(min(a, b)/3, max(a, b)*3)
-        ax.set_yticks([]); ax.minorticks_off()   # log scale; the bars carry their values
-    fig.tight_layout(); return fig
+        bars = ax.barh([zh_en('我们', 'ours'), zh_en('原文', 'original')], [b, a], color=['C0', 'C7'])
+        ax.bar_label(bars, labels=[f'{v:,.0f}' if v >= 100 else f'{v:.2f}' for v in (b, a)], padding=3, fontsize=9)
+        ax.set_title(name, fontsize=10, loc='left')
+        ax.set_xlim(0, max(a, b)*1.18)
+        ax.tick_params(axis='x', labelsize=8)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/14_bench.ipynb #70ec3755
 def run_bench(data=None, # dataset folder (default: $PNEUMO_DATA, then data/chest_xray)

@@ -185,7 +185,7 @@ def plot_counts(items, # Items
     for label, cls in enumerate(CLASSES):
         bars = ax.bar(xs + (label - .5)*.4, [c[s, label] for s in SPLITS], .4, label=zh_en(CLASSES_ZH[label], cls))
         ax.bar_label(bars, fontsize=8)
-    ax.set_xticks(xs, SPLITS); ax.set_ylabel(zh_en('图片数', 'images')); ax.set_ylim(0, 1.18*max(c.values()))
+    ax.set_xticks(xs, [zh_en(z, s) for z, s in zip(('训练', '验证', '测试'), SPLITS)]); ax.set_ylabel(zh_en('图片数', 'images')); ax.set_ylim(0, 1.18*max(c.values()))
     ax.legend(loc='upper right'); ax.set_title(zh_en('各划分的类别分布', 'Class distribution per split'))
     return ax
 

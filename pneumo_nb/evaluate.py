@@ -91,7 +91,8 @@ def plot_confusion(y, # 0/1 labels
     names = [zh_en(z, e) for z, e in zip(CLASSES_ZH, CLASSES)]
     ax.set_xticks([0, 1], names); ax.set_yticks([0, 1], names)
     ax.set_xlabel(zh_en('预测', 'predicted')); ax.set_ylabel(zh_en('真实', 'true'))
-    ax.set_title(f"{zh_en('混淆矩阵', 'Confusion')} {name} @ {thr:.3f}"); return ax
+    ax.set_title(f"{zh_en('混淆矩阵', 'Confusion matrix')}: {zh_en('规则', 'rule')} {name}, {zh_en('阈值', 'threshold')} {thr:.3f}", fontsize=10)
+    return ax
 
 # %% ../nbs/04_eval.ipynb #a408e273
 def plot_histograms(y, # 0/1 labels

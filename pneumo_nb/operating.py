@@ -184,6 +184,7 @@ def plot_thresholds(y, # 0/1 labels
     ax.plot(t, [d['specificity'] for d in m], label=zh_en('特异度', 'specificity'))
     for k, (name, v) in enumerate((marks or {}).items()): ax.axvline(v, ls=':', c=f'C{k+2}', label=f'{name} = {v:.3f}')
     ax.set_xlabel(zh_en('阈值', 'threshold'))
+    ax.set_ylabel(zh_en('比例', 'rate'))
     ax.legend(fontsize=9, loc='upper center', bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     ax.set_title(zh_en('阈值的影响', 'Effect of the threshold'))
     return ax
