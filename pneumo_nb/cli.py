@@ -58,11 +58,9 @@ def pneumo_eval(run:str=None, # run folder from pneumo_train or pneumo_adapt (de
     if n_boot < 10: raise OptionError(f"--n-boot must be at least 10 bootstrap rounds, got {n_boot}")
     from pneumo_nb.evaluate import evaluate_run
     from pneumo_nb.operating import fmt_ci, METRIC_ROWS
-    from pneumo_nb.release import SHIPPED, differences, is_shipped, model_line, shipped_metrics, shipped_run
+    from pneumo_nb.release import is_shipped, model_line, reproduction, shipped_eval_out, shipped_run
     run = run_dir(run) if run else shipped_run()
-    if is_shipped(run) and out is None: out = 'shipped_eval'
-    if is_shipped(run) and Path(out).resolve().is_relative_to(SHIPPED.resolve()):
-        raise OptionError(f"--out {out} is inside the installed package; give a folder elsewhere")
+    if is_shipped(run): out = shipped_eval_out(out)
     print(model_line(run))
     m = evaluate_run(run, data, n_boot, force, out)
     rk, ci = m['ranking'], m['ci']
@@ -72,11 +70,7 @@ def pneumo_eval(run:str=None, # run folder from pneumo_train or pneumo_adapt (de
     for t, v in m['thresholds'].items():
         print(f"  @ {t} ({v:.3f}): " + ', '.join(f"{k} {fmt_ci(m['at'][t][k], ci[t][k])}" for k in METRIC_ROWS[:3]))
     print(f"wrote {out or Path(run)/'eval'} (predictions.csv, metrics.json, model_card.md, plots)")
-    if not is_shipped(run): return
-    same_ci = n_boot == shipped_metrics()['n_boot']
-    if diff := differences(shipped_metrics(), m, ci=same_ci):
-        print(f"differs from the shipped test metrics in {len(diff)} number(s): {', '.join(diff[:5])}")
-    else: print("reproduces the shipped test metrics to 3 decimals" + ('' if same_ci else ' (intervals not compared: other --n-boot)'))
+    if is_shipped(run): print(reproduction(m))
 
 # %% ../nbs/11_cli.ipynb #2b02ab0a
 def _shipped(cmd): # the command, for the message

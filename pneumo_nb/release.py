@@ -4,14 +4,15 @@
 
 # %% auto #0
 __all__ = ['SHIPPED', 'RUN_FILES', 'EVAL_FILES', 'MAX_BYTES', 'shipped_run', 'is_shipped', 'shipped_metrics', 'model_line',
-           'numbers', 'differences', 'check_default', 'check_evaluated', 'release_card', 'write_release', 'release_run']
+           'numbers', 'differences', 'shipped_eval_out', 'reproduction', 'check_default', 'check_evaluated',
+           'release_card', 'write_release', 'release_run']
 
 # %% ../nbs/16_release.ipynb #da42b5a9
 import dataclasses, json, shutil, tempfile
 from datetime import date
 from pathlib import Path
 import pneumo_nb
-from .core import RunError, TrainConfig, atomic_path, run_dir
+from .core import OptionError, RunError, TrainConfig, atomic_path, run_dir
 from .download import sha256sum
 from .evaluate import evaluate_run
 
@@ -65,6 +66,22 @@ def differences(a, # metrics of one evaluation
     x, y = numbers(a, ci), numbers(b, ci)
     same = lambda k: round(x[k], places) == round(y[k], places) or abs(x[k] - y[k]) < 1e-6
     return sorted(k for k in x.keys() | y.keys() if k not in x or k not in y or not same(k))
+
+# %% ../nbs/16_release.ipynb #f133b5de
+def shipped_eval_out(out=None): # the --out given, if any
+    "Where an evaluation of the shipped model goes: `out`, or `shipped_eval`; never inside the installed package."
+    out = Path(out or 'shipped_eval')
+    if out.resolve().is_relative_to(SHIPPED.resolve()):
+        raise OptionError(f"--out {out} is inside the installed package; give a folder elsewhere")
+    return out
+
+def reproduction(m): # metrics of a new evaluation of the shipped model
+    "One line: whether `m` reproduces the shipped test metrics to 3 decimals (intervals only at the same `n_boot`)."
+    shipped = shipped_metrics()
+    same_ci = m['n_boot'] == shipped['n_boot']
+    if diff := differences(shipped, m, ci=same_ci):
+        return f"differs from the shipped test metrics in {len(diff)} number(s): {', '.join(diff[:5])}"
+    return "reproduces the shipped test metrics to 3 decimals" + ('' if same_ci else ' (intervals not compared: other --n-boot)')
 
 # %% ../nbs/16_release.ipynb #51112963
 def check_default(run): # a finished run folder

@@ -4,6 +4,7 @@ import json, os, shutil, subprocess, sys, tarfile, time, zipfile
 from pathlib import Path
 import pytest
 from conftest import run, assert_one_line_error, need, tree_digest
+import pneumo_nb
 from pneumo_nb.release import SHIPPED, RUN_FILES, EVAL_FILES, differences, numbers, shipped_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,9 +90,7 @@ def test_wheel_and_sdist_hold_the_model(source, tmp_path):
     print('\nwheel: ' + ', '.join(sorted(n for n in names if '/release/' in n)))
     assert {f'pneumo_nb/release/{f}' for f in FILES} <= set(names)
     with tarfile.open(build(source, 'sdist', tmp_path)) as t: names = t.getnames()
-    assert {f'pneumo_nb-{_version()}/pneumo_nb/release/{f}' for f in FILES} <= set(names)
-
-def _version(): return json.loads((SHIPPED/'release.json').read_text())['version']
+    assert {f'pneumo_nb-{pneumo_nb.__version__}/pneumo_nb/release/{f}' for f in FILES} <= set(names)
 
 def test_pip_install_has_the_model(source, tmp_path):
     r = subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', '--no-deps', '--no-build-isolation', '--target',
