@@ -67,7 +67,7 @@ def differences(a, # metrics of one evaluation
     same = lambda k: round(x[k], places) == round(y[k], places) or abs(x[k] - y[k]) < 1e-6
     return sorted(k for k in x.keys() | y.keys() if k not in x or k not in y or not same(k))
 
-# %% ../nbs/16_release.ipynb #f133b5de
+# %% ../nbs/16_release.ipynb #e30bb98e
 def shipped_eval_out(out=None): # the --out given, if any
     "Where an evaluation of the shipped model goes: `out`, or `shipped_eval`; never inside the installed package."
     out = Path(out or 'shipped_eval')
