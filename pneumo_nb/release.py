@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SHIPPED', 'RUN_FILES', 'EVAL_FILES', 'MAX_BYTES', 'shipped_run', 'is_shipped', 'shipped_metrics', 'model_line',
            'numbers', 'differences', 'shipped_eval_out', 'reproduction', 'check_default', 'check_evaluated',
-           'release_card', 'write_release', 'release_run']
+           'release_card', 'write_release', 'release_run', 'example_positions', 'pick_examples']
 
 # %% ../nbs/16_release.ipynb #da42b5a9
 import dataclasses, json, shutil, tempfile
@@ -14,6 +14,7 @@ from pathlib import Path
 import pneumo_nb
 from .core import OptionError, RunError, TrainConfig, atomic_path, run_dir
 from .download import sha256sum
+from .data import CLASSES, list_images
 from .evaluate import evaluate_run
 
 # %% ../nbs/16_release.ipynb #c2d821fc
@@ -157,3 +158,23 @@ def release_run(run, # a run folder of the default preset, evaluated by pneumo_e
     if out.exists() and not force: raise RunError(f"{out} already holds a shipped model; pass --force to replace it")
     check_default(run)
     return write_release(run, check_evaluated(run, data), out)
+
+# %% ../nbs/16_release.ipynb #23831616
+def example_positions(n, # files in one class folder
+                      k=4): # films to take from it
+    "The middle of each of `k` equal parts of `n` files sorted by name: where the example films sit."
+    return [int((j + 0.5)*n/k) for j in range(k)]
+
+# %% ../nbs/16_release.ipynb #0741fa07
+def pick_examples(root, # dataset root
+                  wrong=None): # whether the shipped model gets a film wrong (a function of its path)
+    "The example films of the official test split by `example_positions`: 4 NORMAL, then 4 PNEUMONIA."
+    picks = []
+    for cls in CLASSES:
+        files = list_images(Path(root)/'test'/cls)
+        picks += [files[j] for j in example_positions(len(files))]
+    if wrong is not None and not any(wrong(f) for f in picks):
+        normal = list_images(Path(root)/'test'/'NORMAL')
+        later = normal[normal.index(picks[3]) + 1:]
+        picks[3] = next(f for f in later if wrong(f))
+    return picks
