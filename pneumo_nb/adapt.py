@@ -10,12 +10,12 @@ import json, shutil
 from pathlib import Path
 import numpy as np
 from .core import DataError, OptionError, RunError, TrainConfig, atomic_path, write_atomic, run_lock, quiet_stderr, run_dir
-from .data import load_images, report_skipped
+from .images import image_files, load_images, report_skipped
 from .train import bn_probes, precise_bn, load_run, predict_both, save_model
 from .ensemble import member_models
 from .operating import run_calibration
 from .calibration import logit
-from .evaluate import image_files, decode_files
+
 
 # %% ../nbs/09_adapt.ipynb #1a2d3aaa
 def em_prevalence(p, # calibrated probabilities of unlabelled images

@@ -12,10 +12,11 @@ import contextlib, io, json, os, platform, resource, shutil, statistics, subproc
 from pathlib import Path
 import numpy as np
 from .core import DataError, PRESETS, RunError, TrainConfig, new_path, pyplot, quiet_stderr, zh_en
-from .data import CLASSES, find_data, load_images, make_dataset, augmenter
+from .data import CLASSES, find_data, make_dataset, augmenter
+from .images import load_image, load_images
 from .model import build_model, compile_model
 from .train import train
-from .evaluate import evaluate_run, read_any
+from .evaluate import evaluate_run
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
 
@@ -93,7 +94,8 @@ Xr, yr = RandomOverSampler(random_state=42).fit_resample(X.reshape(len(X), -1), 
 out = dict(shape=[len(Xr), *X.shape[1:]], dtype=str(Xr.dtype))""")
     ours = peak_rss(f"""
 from pathlib import Path
-from pneumo_nb.data import load_images, CLASSES
+from pneumo_nb.data import CLASSES
+from pneumo_nb.images import load_images
 from pneumo_nb.imbalance import balance
 paths = sorted(Path({str(train_dir)!r}).glob('*/*'))
 x, keep, _ = load_images(paths, 128, 1)
@@ -194,7 +196,7 @@ def bench_predict(files, # image files to decode and predict
         rate = median_rate(batched, len(files), repeats)
         lat = []
         for f in (files*8)[:4*repeats + 3]:
-            t = time.perf_counter(); x = read_any(f, size, ch)
+            t = time.perf_counter(); x = load_image(f, size, ch)
             float(model(x[None].astype('float32'), training=False)[0, 0]); lat.append(1000*(time.perf_counter() - t))
         out[name] = dict(batched_img_s=rate['median'], single_ms=statistics.median(lat[3:]), size=size, channels=ch)
     return out

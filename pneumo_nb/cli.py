@@ -82,22 +82,35 @@ def _shipped(cmd): # the command, for the message
 
 # %% ../nbs/11_cli.ipynb #3f60d0fa
 @cli
-def pneumo_predict(images:list[str], # image files or folders (JPEG, PNG; DICOM with pydicom)
+def pneumo_predict(images:list[str]=None, # image files or folders (JPEG, PNG; DICOM with pydicom)
+                   examples:bool=False, # also read the 8 example films shipped with the package, with their true labels
                    run:str=None, # run folder from pneumo_train (default: the shipped model)
                    threshold:str='0.5', # 0.5 | stress | sens95 | youden | original, or a number in [0, 1]
                    prior:float=None, # your site's pneumonia prevalence, to re-express the probabilities (default: the run's)
                    out:str=None, # CSV file to create with one row per image (default: print the results)
                    json:bool=False, # print one JSON object per image
-                   gradcam:str=None): # folder for a Grad-CAM overlay per image
+                   gradcam:str=None): # folder for a Grad-CAM figure per image
     "Predict NORMAL/PNEUMONIA for images with a trained run. Teaching and research only: not for clinical use."
-    from pneumo_nb.evaluate import image_files, predict_to
+    from pneumo_nb.images import image_files
+    from pneumo_nb.evaluate import predict_to
     if out: new_path(out, '--out').parent.mkdir(parents=True, exist_ok=True)
     if out and json: raise OptionError("--json prints the results, --out writes them to a CSV: drop one")
-    files, skipped = image_files(images)
-    for folder, n in skipped.items(): print(f"pneumo_predict: skipped {n} file(s) in {folder} that are not images", file=sys.stderr)
-    if not files: raise DataError("no image files given (JPEG, PNG or DICOM, or folders holding them)")
+    files, skipped = image_files(images or [])
+    for folder, n in skipped.items():
+        print(f"pneumo_predict: skipped {n} file(s) in {folder} that are not images", file=sys.stderr)
+    truth = {}
+    if examples:
+        from pneumo_nb.release import EXAMPLES, example_films
+        films = example_films()
+        print(f"pneumo_predict: the {len(films)} example films in {EXAMPLES} "
+              f"(official test split; see ATTRIBUTION.md there)", file=sys.stderr)
+        files += [p for p, _ in films]
+        truth = {str(p): cls for p, cls in films}
+    if not files:
+        raise DataError("no image files given (JPEG, PNG or DICOM, or folders holding them); "
+                        "--examples reads the example films shipped with the package")
     run = run_dir(run) if run else _shipped("pneumo_predict")
-    if predict_to(run, files, threshold, prior, out, json, gradcam): sys.exit(1)   # some files unreadable
+    if predict_to(run, files, threshold, prior, out, json, gradcam, truth=truth): sys.exit(1)   # some files unreadable
 
 # %% ../nbs/11_cli.ipynb #67f1eeb3
 @cli

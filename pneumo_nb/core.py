@@ -119,7 +119,7 @@ def _add_option(p, # parser
                 default, # its default (inspect.Parameter.empty when required)
                 doc): # its docment
     flag, doc = '--' + name.replace('_', '-'), doc or ''
-    if typing.get_origin(anno) is list: return p.add_argument(name, nargs='+', type=typing.get_args(anno)[0], help=doc)
+    if typing.get_origin(anno) is list: return p.add_argument(name, nargs='*', type=typing.get_args(anno)[0], help=doc)
     if anno is bool:
         if default is None: return p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, help=doc)
         if default: return p.add_argument('--no-' + name.replace('_', '-'), dest=name, action='store_false', help=f'turn off: {doc}')

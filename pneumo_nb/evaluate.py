@@ -5,25 +5,26 @@
 # %% auto #0
 __all__ = ['PRED_COLS', 'report_at', 'save_test_probs', 'read_test_probs', 'ends_table', 'plot_roc', 'plot_pr', 'plot_confusion',
            'plot_histograms', 'predict_split', 'save_plots', 'evaluate_run', 'test_items', 'test_predictions',
-           'image_files', 'read_any', 'decode_files', 'resolve_threshold', 'predictor', 'predict_paths',
-           'predict_files', 'print_results', 'write_gradcams', 'write_predictions', 'predict_to']
+           'resolve_threshold', 'predictor', 'predict_paths', 'predict_files', 'result_line', 'print_results',
+           'film_title', 'write_gradcams', 'write_predictions', 'predict_to']
 
 # %% ../nbs/04_eval.ipynb #17302916
-import contextlib, csv, json, shutil, sys
+import contextlib, csv, json, sys
 from pathlib import Path
 import numpy as np
-from PIL import Image
-from .core import (DataError, ImageError, OptionError, RunError, TrainConfig, atomic_path, write_atomic, run_lock,
-                            quiet_stderr, pyplot, run_dir, zh_en)
-from .data import CLASSES, CLASSES_ZH, IMG_EXTS, MAX_PIXELS, Item, find_data, read_split, scan, load_split, load_image, to_8bit, report_skipped
-from .train import load_run, load_saved, predict_both, read_heldout
+from .core import (OptionError, RunError, atomic_path, write_atomic, run_lock, pyplot, run_dir,
+                            zh_en)
+from .data import CLASSES, CLASSES_ZH, find_data, read_split, scan, load_split
+from .images import load_films, open_film, report_skipped
+from .train import load_run, predict_both
 from .calibration import calibration, plot_reliability
-from .operating import (METRIC_ROWS, model_card, RULES, bootstrap_ci, fmt_ci, metrics_table, plot_thresholds, ranking_metrics,
+from .operating import (model_card, RULES, bootstrap_ci, plot_thresholds, ranking_metrics,
                                  run_calibration, run_thresholds, threshold_metrics)
-from .gradcam import gallery, gradcam, overlay
-with quiet_stderr(): import tensorflow as tf, keras
+from .gradcam import gallery, gradcam, heat_figure
 from .calibration import logit
-from sklearn.metrics import accuracy_score, precision_score, recall_score, f1_score, roc_auc_score, average_precision_score, roc_curve, precision_recall_curve, confusion_matrix, classification_report
+from sklearn.metrics import (accuracy_score, precision_score, recall_score, f1_score, roc_auc_score,
+                             average_precision_score, roc_curve, precision_recall_curve, confusion_matrix,
+                             classification_report)
 
 # %% ../nbs/04_eval.ipynb #c75e75a8
 def report_at(y, # 0/1 labels
@@ -196,56 +197,6 @@ def test_predictions(run, # an evaluated run folder
     rows = list(csv.DictReader(open(Path(ev or Path(run)/'eval')/'predictions.csv', newline='')))
     return tuple(np.array([t(r[k]) for r in rows]) for k, t in (('label', int), ('prob', float), ('logit', float)))
 
-# %% ../nbs/04_eval.ipynb #266c3bc8
-def image_files(paths, # image files and folders
-                exts=(*IMG_EXTS, '.dcm', '.dicom')): # extensions that count as images
-    "Files given as they are, folders searched recursively for images: (files, {folder: files skipped there})."
-    files, skipped = [], {}
-    for a in map(Path, paths):
-        if not a.is_dir(): files.append(a); continue
-        found = sorted(p for p in a.rglob('*') if p.is_file())
-        files += [p for p in found if p.suffix.lower() in exts]
-        if n := sum(p.suffix.lower() not in exts for p in found): skipped[str(a)] = n
-    return files, skipped
-
-# %% ../nbs/04_eval.ipynb #b80b50b6
-def read_any(path, # image file (JPEG, PNG or DICOM)
-             size, # output side
-             channels): # 1 or 3
-    "Decode one image (DICOM through pydicom when installed) to a uint8 array."
-    p = Path(path)
-    if p.suffix.lower() not in ('.dcm', '.dicom'): return load_image(p, size, channels)
-    try: import pydicom
-    except ImportError: raise ImageError(f"{p}: DICOM needs pydicom (pip install pydicom)") from None
-    try:
-        ds = pydicom.dcmread(p)
-        n = int(ds.get('Rows', 0))*int(ds.get('Columns', 0))*int(ds.get('NumberOfFrames', 1) or 1)
-        if n > MAX_PIXELS:
-            raise ImageError(f"{p}: refused, a possible decompression bomb ({n:,} pixels, over the limit of {MAX_PIXELS:,})")
-        a = ds.pixel_array.astype(np.float64)
-    except ImageError: raise
-    except Exception as e: raise ImageError(f"{p}: unreadable DICOM ({str(e).splitlines()[0][:100]})") from None
-    if a.ndim != 2: raise ImageError(f"{p}: DICOM with {a.ndim} dimensions; one grayscale frame expected")
-    if ds.get('PhotometricInterpretation') == 'MONOCHROME1': a = a.max() - a  # white is low: invert
-    im = to_8bit(Image.fromarray(a.astype(np.float32), 'F'), 'L' if channels == 1 else 'RGB').resize((size, size), Image.BILINEAR)
-    a = np.asarray(im, np.uint8)
-    return a[..., None] if channels == 1 else a
-
-# %% ../nbs/04_eval.ipynb #4b6e00d1
-def decode_files(paths, # image files
-                 size, # side
-                 channels, # 1 or 3
-                 workers=4): # decoding threads
-    "Decode files (DICOM too) in threads: (images of the good ones, their indices, {index: error message})."
-    from concurrent.futures import ThreadPoolExecutor
-    x, errors = np.empty((len(paths), size, size, channels), np.uint8), {}
-    def one(n):
-        try: x[n] = read_any(paths[n], size, channels)
-        except (ImageError, OSError) as e: errors[n] = str(e)
-    with ThreadPoolExecutor(workers) as ex: list(ex.map(one, range(len(paths))))
-    keep = np.array([n for n in range(len(paths)) if n not in errors], int)
-    return x[keep], keep, errors
-
 # %% ../nbs/04_eval.ipynb #6045b61b
 def resolve_threshold(run, # run folder
                       threshold, # a rule name from thresholds.json, or a number in [0, 1]
@@ -280,58 +231,80 @@ def predict_paths(cfg, # the run's resolved config
                   t, # threshold on the calibrated probability
                   rule='0.5', # the rule or number that gave the threshold, for the results
                   prior=None, # the user's pneumonia prevalence (default: the run's)
-                  batch_size=64): # images per forward pass
-    "One result dict (or error) per file, and the decoded good images."
-    x, keep, errors = decode_files(paths, cfg.image_size, cfg.channels)
+                  batch_size=64, # images per forward pass
+                  truth=None): # {path: true label} for the films whose label is known
+    "One result dict (or error) per file, with a warning for a film unlike the training films; the good images."
+    x, keep, errors, notes = load_films(paths, cfg.image_size, cfg.channels)
     z, p = predict_both(model, x, batch_size)
     if prior is not None:
         p = 1/(1 + np.exp(-(logit(np.clip(p, 1e-7, 1 - 1e-7)) + logit(prior) - logit(cfg.prior))))
     res, at = [], dict(zip(keep.tolist(), range(len(keep))))
     for n, f in enumerate(paths):
-        if n in errors: res.append(dict(path=str(f), error=errors[n])); continue
+        if n in errors:
+            res.append(dict(path=str(f), error=errors[n]))
+            continue
         q = float(p[at[n]])
-        res.append(dict(path=str(f), label=CLASSES[int(q >= t)], prob=q, threshold=t, rule=rule,
-                        prior=prior or cfg.prior))
+        r = dict(path=str(f), label=CLASSES[int(q >= t)], prob=q, threshold=t, rule=rule, prior=prior or cfg.prior)
+        if truth and str(f) in truth: r['truth'] = truth[str(f)]
+        if n in notes: r['warning'] = notes[n]
+        res.append(r)
     return res, x
 
 # %% ../nbs/04_eval.ipynb #49ba5737
 def predict_files(run, # run folder
                   paths, # image files
                   threshold='0.5', # a rule name or a number in [0, 1]
-                  prior=None, # the user's pneumonia prevalence, to re-express probabilities (default: the run's declared prior)
-                  batch_size=64): # images per forward pass
-    "Predict image files with a run's model in batches: one result dict (or error) per file, the good images, the model."
+                  prior=None, # the user's pneumonia prevalence (default: the run's declared prior)
+                  batch_size=64, # images per forward pass
+                  truth=None): # {path: true label} for the films whose label is known
+    "Predict image files with a run's model in batches: one result (or error) per file, the good images, the model."
     cfg, model, t = predictor(run, threshold, prior)
-    return (*predict_paths(cfg, model, paths, t, threshold, prior, batch_size), model)
+    return (*predict_paths(cfg, model, paths, t, threshold, prior, batch_size, truth), model)
 
 # %% ../nbs/04_eval.ipynb #dd81c7c6
+def result_line(r): # one result of predict_files, not an error
+    "One prediction in one line: the film, its decision and probability, the rule; its true label when known."
+    line = (f"{r['path']}: {r['label']} (P(pneumonia)={r['prob']:.3f} at prevalence {r['prior']:.2f}; "
+            f"rule {r['rule']}, threshold {r['threshold']:.3f})")
+    if 'truth' in r: line += f"; true label {r['truth']}: {'right' if r['truth'] == r['label'] else 'wrong'}"
+    return line
+
 def print_results(res, # results of predict_files
                   as_json): # JSON lines or text
-    "Print predictions on stdout and errors on stderr, one line each."
+    "Print predictions on stdout, errors and warnings on stderr, one line each."
     for r in res:
         if 'error' in r: print(f"pneumo_predict: error: {r['error']}", file=sys.stderr)
-        elif as_json: print(json.dumps(r))
-        else: print(f"{r['path']}: {r['label']} (P(pneumonia)={r['prob']:.3f} at prevalence {r['prior']:.2f}; rule {r['rule']}, threshold {r['threshold']:.3f})")
+        elif as_json: print(json.dumps(r), flush=True)
+        else: print(result_line(r), flush=True)
+        if 'warning' in r: print(f"pneumo_predict: warning: {r['path']}: {r['warning']}", file=sys.stderr)
 
 # %% ../nbs/04_eval.ipynb #4aa17f06
+def film_title(r): # one result of predict_files, not an error
+    "A heat map's title: the file, P(pneumonia), the decision under its rule; the true label when known."
+    name = lambda cls: zh_en(CLASSES_ZH[CLASSES.index(cls)], cls)
+    title = (f"{Path(r['path']).name}\n{zh_en('肺炎概率', 'P(pneumonia)')} {r['prob']:.2f}: "
+             f"{name(r['label'])} ({zh_en('规则', 'rule')} {r['rule']})")
+    if 'truth' in r: title += f"; {zh_en('真实', 'true')}: {name(r['truth'])}"
+    return title
+
 def write_gradcams(model, # the run's model
                    xs, # decoded good images
                    res, # results of predict_files
-                   outdir): # folder for the overlays
-    "Write one Grad-CAM overlay per predicted image into `outdir`; record its path in the results."
+                   outdir): # folder for the heat maps
+    "Write one figure per predicted film into `outdir`, the film beside its Grad-CAM; record its path."
     outdir = Path(outdir)
     if outdir.is_file(): raise OptionError(f"--gradcam {outdir} is a file; give a folder for the heat maps")
     outdir.mkdir(parents=True, exist_ok=True)
     ok, plt = [r for r in res if 'error' not in r], pyplot()
     for k in range(0, len(ok), 32):
-        for r, x, cam in zip(ok[k:k+32], xs[k:k+32], gradcam(model, xs[k:k+32])):
-            fig, ax = plt.subplots(figsize=(3, 3.2)); overlay(x, cam, ax, f"{r['label']} p={r['prob']:.2f}")
+        for r, cam in zip(ok[k:k + 32], gradcam(model, xs[k:k + 32])):
+            fig = heat_figure(open_film(r['path'], 512), cam, film_title(r))
             r['gradcam'] = str(outdir/f"{Path(r['path']).stem}_gradcam.png")
-            with atomic_path(r['gradcam']) as tmp: fig.savefig(tmp, dpi=80, format='png')
+            with atomic_path(r['gradcam']) as tmp: fig.savefig(tmp, dpi=120, format='png')
             plt.close(fig)
 
 # %% ../nbs/04_eval.ipynb #5f70c2f0
-PRED_COLS = ('path', 'prob', 'decision', 'rule', 'threshold', 'prior', 'gradcam', 'error')
+PRED_COLS = ('path', 'prob', 'decision', 'truth', 'rule', 'threshold', 'prior', 'warning', 'gradcam', 'error')
 
 def write_predictions(res, # results of predict_paths
                       path): # CSV file to write
@@ -351,23 +324,27 @@ def predict_to(run, # run folder
                prior=None, # the user's pneumonia prevalence (default: the run's)
                out=None, # CSV to write (default: print the results)
                as_json=False, # print JSON lines instead of text
-               gradcam=None, # folder for a Grad-CAM overlay per image
-               chunk=256): # files decoded and predicted at a time
-    "Predict `files` chunk by chunk, printing or collecting the results; return how many files could not be read."
+               gradcam=None, # folder for a Grad-CAM figure per film
+               chunk=256, # files decoded and predicted at a time
+               truth=None): # {path: true label} for the films whose label is known
+    "Predict `files` chunk by chunk, printing or collecting the results; return how many could not be read."
     cfg, model, t = predictor(run, threshold, prior)
     res, bad = [], 0
     for k in range(0, len(files), chunk):
-        r, xs = predict_paths(cfg, model, files[k:k + chunk], t, threshold, prior)
+        r, xs = predict_paths(cfg, model, files[k:k + chunk], t, threshold, prior, truth=truth)
         if gradcam: write_gradcams(model, xs, r, gradcam)
         if out: res += r
         else: print_results(r, as_json)
         bad += sum('error' in q for q in r)
         if len(files) > chunk:
-            print(f"pneumo_predict: {min(k + chunk, len(files)):,} of {len(files):,} images", file=sys.stderr, flush=True)
+            done = f"{min(k + chunk, len(files)):,} of {len(files):,} images"
+            print(f"pneumo_predict: {done}", file=sys.stderr, flush=True)
     if out:
         write_predictions(res, out)
         pos = sum(q.get('label') == 'PNEUMONIA' for q in res)
         counts = f"{pos:,} PNEUMONIA, {len(res) - bad - pos:,} NORMAL; rule {threshold}, threshold {t:.3f}"
         unread = f"; {bad:,} file(s) could not be read (see the error column)" if bad else ''
-        print(f"wrote {out}: {len(res) - bad:,} predictions ({counts}){unread}")
+        warned = sum('warning' in q for q in res)
+        unlike = f"; {warned:,} film(s) unlike the training films (see the warning column)" if warned else ''
+        print(f"wrote {out}: {len(res) - bad:,} predictions ({counts}){unread}{unlike}")
     return bad

@@ -10,17 +10,17 @@ __all__ = ['HELDOUT_COLS', 'PANELS', 'ORIGINAL_RUN', 'LADDER', 'make_split', 'de
            'plot_history', 'load_run', 'predict_both', 'without', 'rung_config', 'ensure_run']
 
 # %% ../nbs/03_train.ipynb #74549617
-import csv, json, math, random, sys, time, warnings, zipfile
-from dataclasses import asdict
+import csv, json, math, sys, time, warnings, zipfile
 from pathlib import Path
 import numpy as np
 from .core import (DataError, OptionError, RunError, TrainConfig, parse_args, atomic_path, write_atomic, run_lock, run_dir, quiet_stderr,
                             pyplot, zh_en)
-from .data import (find_data, scan, patient_split, patient_labels, read_split, write_split, load_split, report_skipped,
+from .data import (find_data, scan, patient_split, read_split, write_split, load_split,
                             make_dataset, augmenter, unparsed_note)
+from .images import report_skipped
 from .imbalance import balance
-from .model import build_model, compile_model, prob_head
-from .calibration import calibration_params, calibrate, logit
+from .model import build_model, compile_model
+from .calibration import calibration_params, calibrate
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
 

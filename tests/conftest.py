@@ -10,12 +10,28 @@ def need(ok, why):
     if os.environ.get('CI') == 'true': pytest.fail(f'CI=true and {why}')
     pytest.skip(why)
 
+DATA_FIXTURES = {'data_root', 'smoke_run', 'fold_run'}   # the fixtures that need the chest_xray dataset
+
+def pytest_collection_modifyitems(config, items):
+    "Mark every test that needs the dataset `needs_data`, so that `-m 'not needs_data'` runs the rest without it."
+    for item in items:
+        if DATA_FIXTURES & set(getattr(item, 'fixturenames', ())): item.add_marker(pytest.mark.needs_data)
+
 @pytest.fixture(scope='session')
 def data_root():
     "The real dataset, from PNEUMO_DATA."
     p = os.environ.get('PNEUMO_DATA')
     need(p and Path(p).is_dir(), 'PNEUMO_DATA is not set to a folder: these tests need the chest_xray dataset')
     return Path(p).resolve()
+
+DEAD = 'http://127.0.0.1:9'   # the discard port: nothing listens there, so any connection fails at once
+
+def offline_env():
+    "This environment without the dataset variable, and with every proxy variable pointed at a dead port."
+    env = {k: v for k, v in os.environ.items() if k != 'PNEUMO_DATA'}
+    for k in ('http_proxy', 'https_proxy', 'all_proxy'): env[k] = env[k.upper()] = DEAD
+    env['no_proxy'] = env['NO_PROXY'] = ''
+    return env
 
 def run(*args, cwd=None, timeout=900, env=None):
     "Run a console script; return the CompletedProcess (text)."

@@ -29,8 +29,7 @@ def test_adapt_and_evaluate(smoke_run, data_root, tmp_path):
     code = textwrap.dedent(f"""
         import json, numpy as np
         from pneumo_nb.train import load_run
-        from pneumo_nb.evaluate import image_files
-        from pneumo_nb.data import load_images
+        from pneumo_nb.images import image_files, load_images
         from pneumo_nb.train import bn_probes
         cfg, src = load_run({str(smoke_run)!r}); _, new = load_run({str(tmp_path/'adapted')!r})
         x = load_images(image_files([{str(folder)!r}])[0], cfg.image_size, cfg.channels)[0].astype('float32')

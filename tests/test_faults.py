@@ -5,7 +5,8 @@ import csv, json, os, shutil, signal, subprocess, sys, time, zipfile
 from pathlib import Path
 import pytest
 from conftest import run, assert_one_line_error, tree_digest, SMOKE, need
-from pneumo_nb.data import bomb_png, toy_dataset
+from pneumo_nb.data import toy_dataset
+from pneumo_nb.images import bomb_png
 
 TINY = ['--limit', 32, '--image-size', 48, '--batch-size', 16]
 

@@ -3,20 +3,13 @@ shipped metrics, can't be replaced by a run that isn't the default, and is in th
 import json, os, shutil, subprocess, sys, tarfile, time, zipfile
 from pathlib import Path
 import pytest
-from conftest import run, assert_one_line_error, need, tree_digest
+from conftest import run, assert_one_line_error, need, offline_env, tree_digest
 import pneumo_nb
-from pneumo_nb.release import SHIPPED, RUN_FILES, EVAL_FILES, differences, numbers, shipped_metrics
+from pneumo_nb.release import (EXAMPLES, SHIPPED, RUN_FILES, EVAL_FILES, differences, example_films, numbers,
+                               shipped_metrics)
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = {*RUN_FILES, *EVAL_FILES, 'release.json'}
-DEAD = 'http://127.0.0.1:9'   # the discard port: nothing listens there, so any connection fails at once
-
-def offline_env():
-    "This environment without the dataset variable, and with every proxy variable pointed at a dead port."
-    env = {k: v for k, v in os.environ.items() if k != 'PNEUMO_DATA'}
-    for k in ('http_proxy', 'https_proxy', 'all_proxy'): env[k] = env[k.upper()] = DEAD
-    env['no_proxy'] = env['NO_PROXY'] = ''
-    return env
 
 def test_shipped_folder_loads_with_safe_mode():
     import keras
@@ -27,20 +20,22 @@ def test_shipped_folder_loads_with_safe_mode():
     assert json.loads((SHIPPED/'config.json').read_text())['data'] is None   # no path of the machine that trained it
     assert 'Not for clinical use' in (SHIPPED/'model_card.md').read_text()
 
-def test_predicts_offline_with_no_dataset(data_root, tmp_path):
-    (tmp_path/'films').mkdir()
-    want = {}
-    for cls in ('NORMAL', 'PNEUMONIA'):
-        for f in sorted((data_root/'test'/cls).iterdir())[:2]: shutil.copy(f, tmp_path/'films'/f.name); want[f.name] = cls
+def test_predicts_offline_with_no_dataset(tmp_path):
+    "README's first command after install: the example films, no dataset, every proxy at a dead port."
     t = time.time()
-    r = run('pneumo_predict', 'films', '--gradcam', 'heatmaps', cwd=tmp_path, env=offline_env())
+    r = run('pneumo_predict', '--examples', '--gradcam', 'heatmaps', cwd=tmp_path, env=offline_env())
     secs = time.time() - t
     assert r.returncode == 0, r.stderr
-    got = {Path(l.split(':')[0]).name: l.split(': ')[1].split()[0] for l in r.stdout.splitlines()}
-    assert got == want, r.stdout
+    want = {p.name: cls for p, cls in example_films()}
+    got = {Path(l.split(': ')[0]).name: l.split(': ')[1].split()[0] for l in r.stdout.splitlines()}
+    assert set(got) == set(want) and len(r.stdout.splitlines()) == 8, r.stdout
+    assert all(f'true label {want[n]}' in l for n, l in zip(got, r.stdout.splitlines()))
     assert 'pneumo_predict: model: the one shipped with pneumo_nb' in r.stderr
-    assert sorted(p.name for p in (tmp_path/'heatmaps').iterdir()) == sorted(f'{Path(f).stem}_gradcam.png' for f in want)
-    print(f'\npneumo_predict with the shipped model, offline, no dataset: {secs:.1f} s')
+    maps = sorted((tmp_path/'heatmaps').iterdir())
+    assert [p.name for p in maps] == sorted(f'{Path(n).stem}_gradcam.png' for n in want)
+    from PIL import Image
+    assert all(Image.open(p).width >= 900 for p in maps)   # film and heat map side by side, large enough to read
+    print(f'\npneumo_predict --examples --gradcam with the shipped model, offline, no dataset: {secs:.1f} s')
 
 def test_eval_reproduces_the_shipped_metrics(data_root, tmp_path):
     before = tree_digest(SHIPPED)
@@ -86,16 +81,20 @@ def build(src, kind, out):
     return out/r.stdout.split()[-1]
 
 def test_wheel_and_sdist_hold_the_model(source, tmp_path):
+    shipped = {f'pneumo_nb/release/{f}' for f in FILES}
+    films = {f'pneumo_nb/examples/{p.relative_to(EXAMPLES)}' for p in EXAMPLES.rglob('*') if p.is_file()}
+    assert len(films) == 9   # 8 films and ATTRIBUTION.md
     names = zipfile.ZipFile(build(source, 'wheel', tmp_path)).namelist()
-    print('\nwheel: ' + ', '.join(sorted(n for n in names if '/release/' in n)))
-    assert {f'pneumo_nb/release/{f}' for f in FILES} <= set(names)
+    print('\nwheel: ' + ', '.join(sorted(n for n in names if '/release/' in n or '/examples/' in n)))
+    assert shipped | films <= set(names)
     with tarfile.open(build(source, 'sdist', tmp_path)) as t: names = t.getnames()
-    assert {f'pneumo_nb-{pneumo_nb.__version__}/pneumo_nb/release/{f}' for f in FILES} <= set(names)
+    assert {f'pneumo_nb-{pneumo_nb.__version__}/{n}' for n in shipped | films} <= set(names)
 
 def test_pip_install_has_the_model(source, tmp_path):
     r = subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', '--no-deps', '--no-build-isolation', '--target',
                         tmp_path/'site', source], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
-    got = tmp_path/'site'/'pneumo_nb'/'release'
-    assert {p.name for p in got.iterdir()} == FILES
-    assert tree_digest(got) == tree_digest(SHIPPED)
+    got = tmp_path/'site'/'pneumo_nb'
+    assert {p.name for p in (got/'release').iterdir()} == FILES
+    assert tree_digest(got/'release') == tree_digest(SHIPPED)
+    assert tree_digest(got/'examples') == tree_digest(EXAMPLES)

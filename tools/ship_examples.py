@@ -1,0 +1,13 @@
+"""Write the example films the package ships (pneumo_nb/examples/) from the dataset, by the rule in nbs/16_release.ipynb.
+
+Usage: python tools/ship_examples.py [DATASET]   (default: $PNEUMO_DATA, then data/chest_xray)
+The folder is replaced whole; commit it to ship it. tests and 16_release check it against the rule.
+"""
+import sys
+from pneumo_nb.data import find_data
+from pneumo_nb.release import EXAMPLES, write_examples
+
+if __name__ == '__main__':
+    root = find_data(sys.argv[1] if len(sys.argv) > 1 else None)
+    out = write_examples(root, EXAMPLES)
+    print(f'wrote {out}: ' + ', '.join(sorted(p.name for p in out.rglob('*.jpeg'))))
