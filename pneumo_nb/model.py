@@ -45,15 +45,29 @@ def original_cnn(size=150, # input side
 @keras.saving.register_keras_serializable('pneumo_nb')
 class Equalize(L.Layer):
     "Per-image histogram equalisation of 0–255 pixels (mid-rank of each grey level), channel by channel."
+    portable = False   # True while a model is exported: count with ops that every runtime has
+
+    def histogram(self,
+                  levels): # int32 grey levels 0–255, one row per image and channel
+        "Counts of each grey level per row: `bincount` when training, one-hot products when exporting."
+        rows = tf.shape(levels)[0]
+        if self.portable:   # counts of (16·high + low) as a matrix product of two 16-wide one-hot codes
+            high, low = tf.one_hot(levels // 16, 16), tf.one_hot(levels % 16, 16)
+            return tf.reshape(tf.matmul(high, low, transpose_a=True), tf.stack([rows, 256]))
+        offsets = 256*tf.range(rows)[:, None]   # one block of 256 bins per row
+        bins = 256*rows
+        counts = tf.math.bincount(levels + offsets, minlength=bins, maxlength=bins, dtype=tf.float32)
+        return tf.reshape(counts, tf.stack([rows, 256]))
+
     def call(self,
              x): # float images (n, h, w, c), 0–255
-        s = tf.shape(x, out_type=tf.int64); n, c = s[0], s[3]
+        s = tf.shape(x)
+        n, c = s[0], s[3]
         t = tf.transpose(tf.clip_by_value(tf.round(x), 0, 255), [0, 3, 1, 2])   # float32 transpose; see above
-        flat = tf.reshape(tf.cast(t, tf.int64), tf.stack([n*c, -1]))            # one row per image and channel
-        hist = tf.math.bincount(flat + 256*tf.range(n*c, dtype=tf.int64)[:, None], minlength=256*n*c, maxlength=256*n*c, dtype=tf.float32)
-        hist = tf.reshape(hist, tf.stack([n*c, 256]))
-        lut = 255*(tf.cumsum(hist, axis=1) - hist/2)/tf.cast(tf.shape(flat)[1], tf.float32)
-        out = tf.gather(lut, flat, batch_dims=1)
+        levels = tf.cast(tf.reshape(t, tf.stack([n*c, -1])), tf.int32)   # one row per image and channel
+        hist = self.histogram(levels)
+        lut = 255*(tf.cumsum(hist, axis=1) - hist/2)/tf.cast(tf.shape(levels)[1], tf.float32)
+        out = tf.gather(lut, levels, batch_dims=1)
         return tf.transpose(tf.reshape(out, tf.stack([n, c, s[1], s[2]])), [0, 2, 3, 1])
 
 # %% ../nbs/02_model.ipynb #13cd32d6

@@ -1,8 +1,10 @@
-import hashlib, os, subprocess, sys
+import functools, hashlib, http.server, os, shutil, subprocess, sys, threading
 from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
 
 def need(ok, why):
     "Skip the test when `ok` is false, or fail it under CI=true, where everything a test needs must be there."
@@ -96,3 +98,22 @@ def browser():
     yield d
     d.quit()
 
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a): pass
+
+@pytest.fixture(scope='session')
+def site():
+    "The site built by `pneumo_docs` without Quarto, served on 127.0.0.1: (its address, its folder)."
+    need(shutil.which('chromium') and shutil.which('chromedriver'), 'needs Debian chromium and chromium-driver')
+    code = ("import sys\nfrom pneumo_nb.cli import pneumo_docs\nsys.argv = ['pneumo_docs', '--quarto', 'no']\n"
+            "pneumo_docs()\nprint('tensorflow in this process:', 'tensorflow' in sys.modules)")
+    r = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert 'tensorflow in this process: False' in r.stdout     # rendering imports it in nbdev's worker processes only
+    assert 'pneumo_docs: warning' not in r.stderr, r.stderr[-2000:]   # the Try it page got its runtime and model
+    docs = ROOT/'_docs'
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(QuietHandler, directory=str(docs)))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{srv.server_port}/', docs
+    srv.shutdown()

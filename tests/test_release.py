@@ -5,16 +5,16 @@ from pathlib import Path
 import pytest
 from conftest import run, assert_one_line_error, need, offline_env, tree_digest
 import pneumo_nb
-from pneumo_nb.release import (EXAMPLES, SHIPPED, RUN_FILES, EVAL_FILES, differences, example_films, numbers,
-                               shipped_metrics)
+from pneumo_nb.release import (EXAMPLES, SHIPPED, RUN_FILES, EVAL_FILES, EXPORT_FILES, MAX_BYTES, differences,
+                               example_films, numbers, shipped_metrics)
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = {*RUN_FILES, *EVAL_FILES, 'release.json'}
+FILES = {*RUN_FILES, *EVAL_FILES, *EXPORT_FILES, 'release.json'}
 
 def test_shipped_folder_loads_with_safe_mode():
     import keras
     assert {p.name for p in SHIPPED.iterdir()} == FILES
-    assert sum(p.stat().st_size for p in SHIPPED.iterdir()) < 2_000_000
+    assert sum(p.stat().st_size for p in SHIPPED.iterdir()) < MAX_BYTES
     m = keras.saving.load_model(SHIPPED/'model.keras', safe_mode=True, compile=False)
     assert m.input_shape == (None, 128, 128, 1) and m.count_params() < 400_000
     assert json.loads((SHIPPED/'config.json').read_text())['data'] is None   # no path of the machine that trained it

@@ -1,34 +1,15 @@
 "The documentation site: built by `pneumo_docs` without Quarto, served on 127.0.0.1, checked in headless Chromium."
-import functools, html, http.server, re, shutil, subprocess, sys, threading, time, urllib.request
+import html, re, time, urllib.request
 from urllib.parse import unquote
-from pathlib import Path
 import pytest
-from conftest import need
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SITE_URL = 'https://pneumo-nb.github.io/pneumo_nb/'   # nbdev's show_doc links point at the published site
-PAGES = ['index.html', 'data.html', 'imbalance.html', 'model.html', 'train.html', 'eval.html', 'precise_bn.html', 'ensemble.html',
+PAGES = ['index.html', 'try.html', 'data.html', 'imbalance.html', 'model.html', 'train.html', 'eval.html', 'precise_bn.html', 'ensemble.html',
          'calibration.html', 'operating.html', 'adapt.html', 'gradcam.html', 'cli.html', 'core.html', 'download.html', 'bench.html',
-         'docs.html', 'release.html', 'experiments.html', 'model_card.html', 'glossary.html']
+         'docs.html', 'release.html', 'images.html', 'experiments.html', 'model_card.html', 'glossary.html']
 SHOTS = ROOT/'ci-artifacts'/'screenshots'
 CJK = ('CJK', 'WenQuanYi', 'Source Han', 'PingFang', 'YaHei', 'SimHei', 'Heiti')
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *a): pass
-
-@pytest.fixture(scope='module')
-def site():
-    need(shutil.which('chromium') and shutil.which('chromedriver'), 'needs Debian chromium and chromium-driver')
-    code = ("import sys\nfrom pneumo_nb.cli import pneumo_docs\nsys.argv = ['pneumo_docs', '--quarto', 'no']\n"
-            "pneumo_docs()\nprint('tensorflow in this process:', 'tensorflow' in sys.modules)")
-    r = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr[-3000:]
-    assert 'tensorflow in this process: False' in r.stdout     # rendering imports it in nbdev's worker processes only
-    docs = ROOT/'_docs'
-    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(QuietHandler, directory=str(docs)))
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f'http://127.0.0.1:{srv.server_port}/', docs
-    srv.shutdown()
 
 _checked = {}
 def resolves(url, base, docs):

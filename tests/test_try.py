@@ -1,0 +1,141 @@
+"""The Try it page: films dropped or chosen in headless Chromium, with every other host blackholed, give the
+probabilities, decisions and heat maps of `pneumo_predict` and the package's Grad-CAM."""
+import base64, json, shutil, statistics, time
+from pathlib import Path
+import numpy as np
+import pytest
+from PIL import Image
+from conftest import ROOT, run, offline_env
+from pneumo_nb.release import example_films
+
+SHOTS = ROOT/'ci-artifacts'/'screenshots'
+EXAMPLES = [p for p, _ in example_films()]
+
+@pytest.fixture(scope='module')
+def page(site):
+    "Chromium on the Try it page, every host but this machine's unreachable, once the model is ready."
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    o = webdriver.ChromeOptions()
+    o.binary_location = shutil.which('chromium')
+    for a in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+              '--disable-background-networking', '--disable-component-update', '--disable-sync', '--window-size=1280,1400',
+              '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'):   # any other host fails to resolve
+        o.add_argument(a)
+    d = webdriver.Chrome(service=Service(shutil.which('chromedriver')), options=o)
+    base, _ = site
+    d.get(base + 'try.html')
+    for _ in range(300):
+        if d.execute_script("return document.getElementById('tryit').dataset.ready"): break
+        time.sleep(0.1)
+    assert d.execute_script("return document.getElementById('tryit').dataset.ready") == 'true', \
+        d.execute_script("return document.querySelector('.tryit-status').textContent")
+    yield d, base
+    d.quit()
+
+def results(d, n, start):
+    "Wait for `n` new results after the first `start`; return them."
+    for _ in range(600):
+        if d.execute_script("return window.pneumoResults.length") >= start + n: break
+        time.sleep(0.05)
+    return d.execute_script("return window.pneumoResults").__getitem__(slice(start, start + n))
+
+def choose(d, paths):
+    "Choose files with the page's file button; return their results."
+    start = d.execute_script("return window.pneumoResults.length")
+    button = d.find_element('css selector', '#tryit input[type=file]')
+    d.execute_script("arguments[0].value = ''", button)   # a new choice, not added to the last one
+    button.send_keys('\n'.join(str(p) for p in paths))
+    return results(d, len(paths), start)
+
+DROP = """
+const [zone, files] = [document.querySelector('.tryit-drop'), arguments[0]];
+const dt = new DataTransfer();
+for (const [name, b64] of files) dt.items.add(new File([Uint8Array.from(atob(b64), c => c.charCodeAt(0))], name));
+zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+"""
+
+def drop(d, paths):
+    "Drop files on the page's drop zone, as a reader drags them from a folder; return their results."
+    start = d.execute_script("return window.pneumoResults.length")
+    d.execute_script(DROP, [[p.name, base64.b64encode(p.read_bytes()).decode()] for p in paths])
+    return results(d, len(paths), start)
+
+def reference(paths):
+    "pneumo_predict's probabilities for `paths`, and the package's Grad-CAM of each at the model's input size."
+    r = run('pneumo_predict', *paths, '--json', env=offline_env())
+    assert r.returncode == 0, r.stderr
+    probs = [json.loads(l)['prob'] for l in r.stdout.splitlines()]
+    from pneumo_nb.gradcam import gradcam
+    from pneumo_nb.images import load_images
+    from pneumo_nb.release import shipped_run
+    from pneumo_nb.train import load_run
+    cfg, model = load_run(shipped_run())
+    x, _, _ = load_images(paths, cfg.image_size, cfg.channels)
+    return probs, np.concatenate([gradcam(model, x[k:k + 32]) for k in range(0, len(x), 32)])
+
+def agreement(got, paths):
+    "Compare the page's results with the package's; return the worst probability gap and heat-map correlation."
+    probs, cams = reference(paths)
+    gaps, cors = [], []
+    for r, p, cam, path in zip(got, probs, cams, paths):
+        assert 'error' not in r, r
+        assert r['name'] == path.name and r['exact'], r['name']
+        gaps.append(abs(r['prob'] - p))
+        assert (r['prob'] >= 0.5) == (p >= 0.5), (path.name, r['prob'], p)   # the same decision
+        heat = np.array(r['heat']).reshape(cam.shape)
+        if cam.max() == 0: cors.append(1.0 if heat.max() == 0 else 0.0)   # no evidence for pneumonia in either
+        else: cors.append(float(np.corrcoef(heat.ravel(), cam.ravel())[0, 1]))
+    assert max(gaps) <= 0.01, max(gaps)
+    assert min(cors) >= 0.95, min(cors)
+    return max(gaps), min(cors)
+
+def assert_only_this_site(d, base):
+    loaded = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert loaded and not [u for u in loaded if not u.startswith(base)], loaded
+
+def test_example_films_dropped(page):
+    d, base = page
+    got = drop(d, EXAMPLES)
+    gap, cor = agreement(got, EXAMPLES)
+    assert_only_this_site(d, base)
+    ms = [r['ms'] for r in got]
+    print(f"\nexample films dropped: probabilities within {gap:.4f} of pneumo_predict, heat maps correlate "
+          f"at least {cor:.4f}; drop to result, median {statistics.median(ms):.0f} ms (max {max(ms):.0f} ms)")
+    assert statistics.median(ms) < 300, ms
+
+def test_official_test_films_chosen(page, data_root):
+    "Every 12th film of the official test split, by name: 52 films, through the file button."
+    d, base = page
+    films = sorted((data_root/'test').glob('*/*.jpeg'))[::12]
+    assert len(films) >= 50
+    got = choose(d, films)
+    gap, cor = agreement(got, films)
+    assert_only_this_site(d, base)
+    ms = [r['ms'] for r in got]
+    print(f"\n{len(films)} official test films: probabilities within {gap:.4f} of pneumo_predict, heat maps "
+          f"correlate at least {cor:.4f}; median {statistics.median(ms):.0f} ms a film")
+
+def test_phone_photo_and_png(page, tmp_path):
+    "A film stored on its side with an EXIF orientation, and a PNG, read as pneumo_predict reads them."
+    d, _ = page
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    src = EXAMPLES[4]
+    Image.open(src).transpose(Image.Transpose.ROTATE_90).save(tmp_path/'phone.jpeg', quality=95, exif=exif)
+    Image.open(src).save(tmp_path/'film.png')
+    films = [tmp_path/'phone.jpeg', tmp_path/'film.png']
+    agreement(choose(d, films), films)
+
+def test_screenshots(page):
+    "The page with two results, at a desktop and a phone width (kept with CI's other screenshots)."
+    d, _ = page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 400):
+        d.set_window_size(width, 1600)
+        time.sleep(0.3)
+        d.execute_script("document.querySelector('.tryit-drop').scrollIntoView({block: 'start', behavior: 'instant'})")
+        d.save_screenshot(str(SHOTS/f'try_{width}.png'))
+        wide = d.execute_script("return document.documentElement.scrollWidth > document.documentElement.clientWidth")
+        assert not wide, f'the page scrolls sideways at {width} px'
+    d.set_window_size(1280, 1400)
