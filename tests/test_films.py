@@ -1,7 +1,6 @@
 """Films as users have them, with the shipped model and the example films (no dataset needed): phone photos with an
 EXIF orientation, films unlike the training films, DICOM for pneumo_adapt, and a call with nothing to predict."""
 import csv, json
-from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageOps

@@ -1,6 +1,6 @@
 """The model shipped in the package: it loads with safe_mode, predicts offline with no dataset, reproduces its
 shipped metrics, can't be replaced by a run that isn't the default, and is in the wheel, the sdist and `pip install .`."""
-import json, os, shutil, subprocess, sys, tarfile, time, zipfile
+import json, shutil, subprocess, sys, tarfile, time, zipfile
 from pathlib import Path
 import pytest
 from conftest import run, assert_one_line_error, need, offline_env, tree_digest

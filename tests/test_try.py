@@ -1,7 +1,6 @@
 """The Try it page: films dropped or chosen in headless Chromium, with every other host blackholed, give the
 probabilities, decisions and heat maps of `pneumo_predict` and the package's Grad-CAM."""
 import base64, json, shutil, statistics, time
-from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
@@ -94,27 +93,26 @@ def assert_only_this_site(d, base):
     loaded = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert loaded and not [u for u in loaded if not u.startswith(base)], loaded
 
-def test_example_films_dropped(page):
-    d, base = page
-    got = drop(d, EXAMPLES)
-    gap, cor = agreement(got, EXAMPLES)
-    assert_only_this_site(d, base)
-    ms = [r['ms'] for r in got]
-    print(f"\nexample films dropped: probabilities within {gap:.4f} of pneumo_predict, heat maps correlate "
-          f"at least {cor:.4f}; drop to result, median {statistics.median(ms):.0f} ms (max {max(ms):.0f} ms)")
-    assert statistics.median(ms) < 300, ms
-
-def test_official_test_films_chosen(page, data_root):
-    "Every 12th film of the official test split, by name: 52 films, through the file button."
-    d, base = page
-    films = sorted((data_root/'test').glob('*/*.jpeg'))[::12]
-    assert len(films) >= 50
-    got = choose(d, films)
+def drop_and_check(d, base, films, what):
+    "Drop `films`, check them against the package and the page's requests; print and return the times."
+    got = drop(d, films)
     gap, cor = agreement(got, films)
     assert_only_this_site(d, base)
     ms = [r['ms'] for r in got]
-    print(f"\n{len(films)} official test films: probabilities within {gap:.4f} of pneumo_predict, heat maps "
-          f"correlate at least {cor:.4f}; median {statistics.median(ms):.0f} ms a film")
+    print(f"\n{what}: probabilities within {gap:.4f} of pneumo_predict, heat maps correlate at least {cor:.4f}; "
+          f"drop to result, median {statistics.median(ms):.0f} ms (max {max(ms):.0f} ms)")
+    return ms
+
+def test_example_films_dropped(page):
+    d, base = page
+    assert statistics.median(drop_and_check(d, base, EXAMPLES, '8 example films')) < 300
+
+def test_official_test_films_dropped(page, data_root):
+    "Every 12th film of the official test split, by name: 52 films."
+    d, base = page
+    films = sorted((data_root/'test').glob('*/*.jpeg'))[::12]
+    assert len(films) >= 50
+    drop_and_check(d, base, films, f'{len(films)} official test films')
 
 def test_phone_photo_and_png(page, tmp_path):
     "A film stored on its side with an EXIF orientation, and a PNG, read as pneumo_predict reads them."
