@@ -85,7 +85,7 @@ def _shipped(cmd): # the command, for the message
 def pneumo_predict(images:list[str]=None, # image files or folders (JPEG, PNG; DICOM with pydicom)
                    examples:bool=False, # also read the 8 example films shipped with the package, with their true labels
                    run:str=None, # run folder from pneumo_train (default: the shipped model)
-                   threshold:str='0.5', # 0.5 | stress | sens95 | youden | original, or a number in [0, 1]
+                   threshold:str='0.5', # a rule chosen on validation data (0.5 | stress | sens95 | youden | original; see 08) or a number in [0, 1]
                    prior:float=None, # your site's pneumonia prevalence, to re-express the probabilities (default: the run's)
                    out:str=None, # CSV file to create with one row per image (default: print the results)
                    json:bool=False, # print one JSON object per image
@@ -146,7 +146,7 @@ def pneumo_export(out:str, # folder to create for the exported files and export.
     "Export a model to ONNX and LiteRT, each file checked with its own runtime. Not for clinical use."
     formats = [f.strip() for f in format.split(',') if f.strip()]
     if not formats or any(f not in ('onnx', 'litert') for f in formats):
-        raise OptionError(f"--format takes onnx, litert or onnx,litert, not {format!r}")
+        raise OptionError(f"--format takes onnx, litert (it writes .tflite) or onnx,litert, not {format!r}")
     new_path(out, '--out')
     from pneumo_nb.release import export_run
     run = run_dir(run) if run else _shipped('pneumo_export')

@@ -6,7 +6,7 @@
 __all__ = ['PRED_COLS', 'report_at', 'save_test_probs', 'read_test_probs', 'ends_table', 'plot_roc', 'plot_pr', 'plot_confusion',
            'plot_histograms', 'predict_split', 'save_plots', 'evaluate_run', 'test_items', 'test_predictions',
            'resolve_threshold', 'predictor', 'predict_paths', 'predict_files', 'result_line', 'print_results',
-           'film_title', 'write_gradcams', 'write_predictions', 'predict_to']
+           'film_title', 'gradcam_names', 'write_gradcams', 'write_predictions', 'against_truth', 'predict_to']
 
 # %% ../nbs/04_eval.ipynb #17302916
 import contextlib, csv, json, sys
@@ -266,7 +266,9 @@ def result_line(r): # one result of predict_files, not an error
     "One prediction in one line: the film, its decision and probability, the rule; its true label when known."
     line = (f"{r['path']}: {r['label']} (P(pneumonia)={r['prob']:.3f} at prevalence {r['prior']:.2f}; "
             f"rule {r['rule']}, threshold {r['threshold']:.3f})")
-    if 'truth' in r: line += f"; true label {r['truth']}: {'right' if r['truth'] == r['label'] else 'wrong'}"
+    if 'truth' in r:
+        verdict = 'right' if r['truth'] == r['label'] else 'wrong'
+        line += f"; true label {r['truth']}: {verdict}"
     return line
 
 def print_results(res, # results of predict_files
@@ -280,31 +282,51 @@ def print_results(res, # results of predict_files
 
 # %% ../nbs/04_eval.ipynb #4aa17f06
 def film_title(r): # one result of predict_files, not an error
-    "A heat map's title: the file, P(pneumonia), the decision under its rule; the true label when known."
+    "A heat map's title: the file, P(pneumonia), the decision and its rule; the true label when known."
     name = lambda cls: zh_en(CLASSES_ZH[CLASSES.index(cls)], cls)
     title = (f"{Path(r['path']).name}\n{zh_en('肺炎概率', 'P(pneumonia)')} {r['prob']:.2f}: "
              f"{name(r['label'])} ({zh_en('规则', 'rule')} {r['rule']})")
-    if 'truth' in r: title += f"; {zh_en('真实', 'true')}: {name(r['truth'])}"
+    if 'truth' in r:
+        verdict = zh_en('判对', 'right') if r['truth'] == r['label'] else zh_en('判错', 'wrong')
+        title += f"; {zh_en('真实', 'true')}: {name(r['truth'])}, {verdict}"
+    if 'warning' in r:
+        title += '\n' + zh_en('注意：形状或黑边和训练片不一样', 'note: shape or border unlike the training films')
     return title
+
+def gradcam_names(files, # image files
+                  outdir): # the folder the heat maps go to
+    "{file: its heat map's path}: `<name>_gradcam.png`, numbered when names repeat; never over a file"
+    outdir, names, used = Path(outdir), {}, set()
+    if outdir.is_file():
+        raise OptionError(f"--gradcam {outdir} is a file; give a folder for the heat maps")
+    for f in map(str, files):
+        stem, n = Path(f).stem, 1
+        while (name := f"{stem}_gradcam.png" if n == 1 else f"{stem}_{n}_gradcam.png") in used:
+            n += 1
+        used.add(name)
+        names[f] = outdir/name
+    if clash := sorted(p.name for p in names.values() if p.exists()):
+        more = f" and {len(clash) - 1} more" if len(clash) > 1 else ''
+        raise OptionError(f"--gradcam {outdir} already holds {clash[0]}{more}; choose another folder")
+    return names
 
 def write_gradcams(model, # the run's model
                    xs, # decoded good images
                    res, # results of predict_files
-                   outdir): # folder for the heat maps
-    "Write one figure per predicted film into `outdir`, the film beside its Grad-CAM; record its path."
-    outdir = Path(outdir)
-    if outdir.is_file(): raise OptionError(f"--gradcam {outdir} is a file; give a folder for the heat maps")
-    outdir.mkdir(parents=True, exist_ok=True)
+                   names): # {file: heat map path}, from gradcam_names
+    "Write one figure per predicted film, the film beside its Grad-CAM; record its path in the results."
     ok, plt = [r for r in res if 'error' not in r], pyplot()
     for k in range(0, len(ok), 32):
         for r, cam in zip(ok[k:k + 32], gradcam(model, xs[k:k + 32])):
             fig = heat_figure(open_film(r['path'], 512), cam, film_title(r))
-            r['gradcam'] = str(outdir/f"{Path(r['path']).stem}_gradcam.png")
+            names[r['path']].parent.mkdir(parents=True, exist_ok=True)
+            r['gradcam'] = str(names[r['path']])
             with atomic_path(r['gradcam']) as tmp: fig.savefig(tmp, dpi=120, format='png')
             plt.close(fig)
 
 # %% ../nbs/04_eval.ipynb #5f70c2f0
-PRED_COLS = ('path', 'prob', 'decision', 'truth', 'rule', 'threshold', 'prior', 'warning', 'gradcam', 'error')
+PRED_COLS = ('path', 'prob', 'decision', 'truth', 'rule', 'threshold', 'prior', 'warning', 'gradcam',
+             'error')
 
 def write_predictions(res, # results of predict_paths
                       path): # CSV file to write
@@ -317,6 +339,16 @@ def write_predictions(res, # results of predict_paths
                         **({'prob': f"{r['prob']:.6f}"} if 'prob' in r else {})})
     return Path(path)
 
+# %% ../nbs/04_eval.ipynb #1cb9f8be
+def against_truth(res): # results of predict_files
+    "How many films of known true label were called right, naming the wrong ones, in one line; '' if none."
+    known = [r for r in res if 'truth' in r and 'label' in r]
+    if not known: return ''
+    wrong = [f"{Path(r['path']).name} ({r['truth']} called {r['label']})"
+             for r in known if r['truth'] != r['label']]
+    line = f"{len(known) - len(wrong)} of {len(known)} right against their true labels"
+    return line + (f"; wrong: {', '.join(wrong)}" if wrong else '')
+
 # %% ../nbs/04_eval.ipynb #45934b38
 def predict_to(run, # run folder
                files, # image files
@@ -328,11 +360,13 @@ def predict_to(run, # run folder
                chunk=256, # files decoded and predicted at a time
                truth=None): # {path: true label} for the films whose label is known
     "Predict `files` chunk by chunk, printing or collecting the results; return how many could not be read."
+    names = gradcam_names(files, gradcam) if gradcam else None
     cfg, model, t = predictor(run, threshold, prior)
-    res, bad = [], 0
+    res, bad, done = [], 0, []
     for k in range(0, len(files), chunk):
         r, xs = predict_paths(cfg, model, files[k:k + chunk], t, threshold, prior, truth=truth)
-        if gradcam: write_gradcams(model, xs, r, gradcam)
+        if gradcam: write_gradcams(model, xs, r, names)
+        done += r
         if out: res += r
         else: print_results(r, as_json)
         bad += sum('error' in q for q in r)
@@ -347,4 +381,7 @@ def predict_to(run, # run folder
         warned = sum('warning' in q for q in res)
         unlike = f"; {warned:,} film(s) unlike the training films (see the warning column)" if warned else ''
         print(f"wrote {out}: {len(res) - bad:,} predictions ({counts}){unread}{unlike}")
+    if gradcam:
+        print(f"pneumo_predict: wrote {len(files) - bad:,} heat map(s) in {gradcam}", file=sys.stderr)
+    if line := against_truth(done): print(f"pneumo_predict: {line}", file=sys.stderr)
     return bad

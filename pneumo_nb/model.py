@@ -48,8 +48,8 @@ class Equalize(L.Layer):
     portable = False   # True while a model is exported: count with ops that every runtime has
 
     def histogram(self,
-                  levels): # int32 grey levels 0–255, one row per image and channel
-        "Counts of each grey level per row: `bincount` when training, one-hot products when exporting."
+                  levels): # int32 gray levels 0–255, one row per image and channel
+        "Counts of each gray level per row: `bincount` when training, one-hot products when exporting."
         rows = tf.shape(levels)[0]
         if self.portable:   # counts of (16·high + low) as a matrix product of two 16-wide one-hot codes
             high, low = tf.one_hot(levels // 16, 16), tf.one_hot(levels % 16, 16)

@@ -7,8 +7,8 @@ __all__ = ['SHIPPED', 'RUN_FILES', 'EVAL_FILES', 'EXPORT_FILES', 'MAX_BYTES', 'E
            'FORMATS', 'NEEDS', 'ONNX_LINE', 'shipped_run', 'is_shipped', 'shipped_metrics', 'model_line', 'numbers',
            'differences', 'shipped_eval_out', 'reproduction', 'example_positions', 'pick_examples', 'example_films',
            'attribution', 'write_examples', 'grad_cam_map', 'export_graph', 'portable_ops', 'importable',
-           'missing_tools', 'run_export', 'export_files', 'export_info', 'export_run', 'ship_export', 'check_default',
-           'check_evaluated', 'release_card', 'write_release', 'release_run']
+           'missing_tools', 'run_export', 'io_names', 'export_files', 'export_info', 'export_run', 'ship_export',
+           'check_default', 'check_evaluated', 'release_card', 'write_release', 'release_run']
 
 # %% ../nbs/16_release.ipynb #da42b5a9
 import dataclasses, importlib, json, shutil, tempfile, warnings
@@ -20,7 +20,7 @@ import pneumo_nb
 from .core import OptionError, RunError, TrainConfig, atomic_path, quiet_stderr, run_dir
 from .download import sha256sum
 from .data import CLASSES, list_images
-from .images import load_images
+from .images import ASPECT_RANGE, MAX_DARK_BORDER, load_images
 from .model import Equalize
 from .train import load_run
 from .evaluate import evaluate_run
@@ -231,6 +231,17 @@ def run_export(path, # an exported file
     prob = next(o for o in out if o.ndim == 2)
     return prob, next((o for o in out if o.ndim == 3), None)
 
+def io_names(path, # an exported file
+             fmt): # its format
+    "The input's and the outputs' names inside an exported file, as its runtime reports them."
+    if fmt == 'onnx':
+        import onnxruntime
+        s = onnxruntime.InferenceSession(str(path), providers=['CPUExecutionProvider'])
+        return dict(input=s.get_inputs()[0].name, outputs=[o.name for o in s.get_outputs()])
+    from ai_edge_litert.interpreter import Interpreter
+    it = Interpreter(model_path=str(path))
+    return dict(input=it.get_input_details()[0]['name'], outputs=[d['name'] for d in it.get_output_details()])
+
 # %% ../nbs/16_release.ipynb #e7c5123b
 def export_files(model, # a run's model
                  cfg, # its resolved config
@@ -255,7 +266,7 @@ def export_files(model, # a run's model
         gap = float(np.abs(prob - want[0]).max())
         if gap > tol: raise RunError(f"{path.name}: its probabilities differ from Keras' by {gap:.1e} (over {tol:g})")
         done[fmt] = dict(file=path.name, bytes=path.stat().st_size, sha256=sha256sum(path), max_diff=gap,
-                         heat_map=cam is not None)
+                         heat_map=cam is not None, names=io_names(path, fmt))
     return done
 
 # %% ../nbs/16_release.ipynb #694ff1b8
@@ -266,11 +277,15 @@ def export_info(run, # the run folder
     thresholds = json.loads((Path(run)/'thresholds.json').read_text())
     shipped = Path(run)/'release.json'   # a shipped folder names the run it came from
     source = json.loads(shipped.read_text())['source_run'] if shipped.exists() else Path(run).name
-    return dict(version=pneumo_nb.__version__, source_run=source, image_size=cfg.image_size,
-                channels=cfg.channels, input='grey film, squashed to image_size×image_size, floats 0-255',
-                outputs=['calibrated P(pneumonia), shape (n, 1)', 'Grad-CAM heat map of last_conv, shape (n, 8, 8)'],
-                primary_rule='0.5', threshold=thresholds['0.5'], prior=cfg.prior, formats=done,
-                not_for_clinical_use=True)
+    return dict(version=pneumo_nb.__version__, source_run=source, not_for_clinical_use=True,
+                image_size=cfg.image_size, channels=cfg.channels,
+                input=dict(shape=[None, cfg.image_size, cfg.image_size, cfg.channels], dtype='float32',
+                           values='gray levels 0-255 as pneumo_nb.images.load_image gives them: a JPEG decoded '
+                                  'at reduced scale as Pillow draft does, then squashed to a square (bilinear)'),
+                outputs=['calibrated P(pneumonia), shape (n, 1)',
+                         'Grad-CAM of last_conv after ReLU, shape (n, 8, 8), not yet resized or scaled'],
+                primary_rule='0.5', threshold=thresholds['0.5'], prior=cfg.prior,
+                aspect_range=list(ASPECT_RANGE), max_dark_border=MAX_DARK_BORDER, formats=done)
 
 def export_run(run, # run folder from pneumo_train (or the shipped model's)
                out, # folder to create

@@ -5,6 +5,10 @@ import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
+# The tests' own servers (the built site, chromedriver, a download server) run on this machine: never reach them
+# through a proxy, even where one is set, or where every proxy points at a dead port to prove a command is offline.
+for _k in ('no_proxy', 'NO_PROXY'):
+    os.environ[_k] = ','.join(filter(None, [os.environ.get(_k), 'localhost', '127.0.0.1']))
 
 def need(ok, why):
     "Skip the test when `ok` is false, or fail it under CI=true, where everything a test needs must be there."

@@ -1,5 +1,5 @@
 "The documentation site: built by `pneumo_docs` without Quarto, served on 127.0.0.1, checked in headless Chromium."
-import html, re, time, urllib.request
+import html, os, re, time, urllib.request
 from urllib.parse import unquote
 import pytest
 from conftest import ROOT
@@ -64,6 +64,7 @@ def test_page_in_chromium(site, browser, page):
     assert fonts and any(k in f for f in fonts for k in CJK), f'{page}: Chinese text drawn with {fonts}'
     latin = platform_fonts(browser, ENGLISH_WITH_APOSTROPHE)   # a CJK font would draw its apostrophes full-width
     assert latin is None or not any(k in f for f in latin for k in CJK), f'{page}: English text drawn with {latin}'
+    if os.environ.get('PNEUMO_QUICK'): return   # the quick tier checks the pages, and takes no screenshots
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1280, 400):  # a desktop and a phone-sized window
         browser.set_window_size(width, 1400); time.sleep(0.3)

@@ -34,6 +34,7 @@ if [ "$FONTS_NEW" = 1 ]; then python -c "import matplotlib.font_manager as fm; f
 
 if [ "$QUICK" = 1 ]; then
   unset PNEUMO_DATA   # the quick tier never reads the dataset, even where one is set
+  export PNEUMO_QUICK=1   # and takes no screenshots of the site
 else
   if [ -z "${PNEUMO_DATA:-}" ]; then
     PNEUMO_DATA=data/chest_xray

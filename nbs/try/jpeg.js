@@ -1,4 +1,4 @@
-// The grey plane of a baseline JPEG, decoded as pneumo_nb's load_image decodes it.
+// The gray plane of a baseline JPEG, decoded as pneumo_nb's load_image decodes it.
 //
 // load_image asks Pillow for a JPEG shrunk by 1/2, 1/4 or 1/8 (`Image.draft`): libjpeg then turns each
 // 8×8 block of DCT coefficients into 4×4, 2×2 or 1×1 pixels, each the mean of the block's full-size pixels
@@ -91,9 +91,9 @@ function exifOrientation(bytes, start, end) {
   return 1;
 }
 
-// Decode the grey plane of a baseline JPEG at 1/`scale` of its size (1, 2, 4 or 8):
+// Decode the gray plane of a baseline JPEG at 1/`scale` of its size (1, 2, 4 or 8):
 // {width, height, data: Uint8ClampedArray, orientation}, or null for a JPEG this file does not read.
-export function decodeGrey(buffer, scale) {
+export function decodeGray(buffer, scale) {
   const bytes = new Uint8Array(buffer);
   if (bytes[0] !== 0xFF || bytes[1] !== 0xD8) return null;
   const qt = [], dc = [], ac = [];
@@ -133,20 +133,20 @@ export function decodeGrey(buffer, scale) {
     } else if (marker >= 0xC2 && marker <= 0xCF && marker !== 0xC4 && marker !== 0xC8 && marker !== 0xCC) return null;
     else if (marker === 0xDA) {
       if (!frame || adobe || ![1, 3].includes(frame.comps.length)) return null;
-      const grey = decodeScan(bytes, body, len, frame, qt, dc, ac, restartInterval, scale);
-      return grey && {...grey, orientation};
+      const gray = decodeScan(bytes, body, len, frame, qt, dc, ac, restartInterval, scale);
+      return gray && {...gray, orientation};
     }
     pos = end;
   }
   return null;
 }
 
-// Decode the one scan of a baseline frame; return the first (grey, or Y) component's plane at 1/scale.
+// Decode the one scan of a baseline frame; return the first (gray, or Y) component's plane at 1/scale.
 function decodeScan(bytes, body, len, frame, qt, dc, ac, restartInterval, scale) {
   const ns = bytes[body], hmax = Math.max(...frame.comps.map(c => c.h)), vmax = Math.max(...frame.comps.map(c => c.v));
   if (ns !== frame.comps.length) return null;   // one scan holding every component
   const y = frame.comps[0];
-  if (y.h !== hmax || y.v !== vmax) return null;   // the grey plane at full resolution
+  if (y.h !== hmax || y.v !== vmax) return null;   // the gray plane at full resolution
   const sel = [];
   for (let i = 0; i < ns; i++) {
     const id = bytes[body + 1 + 2 * i], tables = bytes[body + 2 + 2 * i];

@@ -1,4 +1,4 @@
-// What pneumo_nb's load_image does after decoding, done as Pillow does it: grey levels, EXIF turns,
+// What pneumo_nb's load_image does after decoding, done as Pillow does it: gray levels, EXIF turns,
 // and the bilinear resize to a square, in Pillow's fixed-point arithmetic (libImaging/Resample.c).
 
 const PRECISION_BITS = 32 - 8 - 2;
@@ -29,7 +29,7 @@ function coefficients(inSize, outSize) {
 
 const clip8 = ss => Math.min(255, Math.max(0, ss >> PRECISION_BITS));
 
-// Resize a grey image {width, height, data} to width×height with Pillow's BILINEAR filter.
+// Resize a gray image {width, height, data} to width×height with Pillow's BILINEAR filter.
 export function resize(img, width, height) {
   if (img.width === width && img.height === height) return img;
   const cx = coefficients(img.width, width), cy = coefficients(img.height, height);
@@ -62,8 +62,8 @@ export function resize(img, width, height) {
   return {width, height, data: out};
 }
 
-// Grey levels of RGBA pixels as Pillow converts RGB to L (ITU-R 601-2), alpha composited on black first.
-export function grey(rgba, width, height) {
+// Gray levels of RGBA pixels as Pillow converts RGB to L (ITU-R 601-2), alpha composited on black first.
+export function gray(rgba, width, height) {
   const data = new Uint8ClampedArray(width * height);
   for (let i = 0; i < width * height; i++) {
     const a = rgba[4 * i + 3];
@@ -73,7 +73,7 @@ export function grey(rgba, width, height) {
   return {width, height, data};
 }
 
-// Turn a grey image upright as its EXIF orientation (1 to 8) says, as ImageOps.exif_transpose does.
+// Turn a gray image upright as its EXIF orientation (1 to 8) says, as ImageOps.exif_transpose does.
 export function upright(img, orientation) {
   if (!(orientation > 1 && orientation <= 8)) return img;
   const {width: w, height: h, data} = img, swap = orientation >= 5;

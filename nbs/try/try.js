@@ -1,26 +1,55 @@
 // 试一试 Try it: the model shipped with pneumo_nb, run on the reader's films in the reader's own browser.
 // Nothing leaves this machine: the runtime (onnxruntime-web), the model and this code are files of the site.
 import * as ort from './ort/ort.wasm.min.mjs';
-import {decodeGrey, draftScale} from './jpeg.js';
-import {grey, resize, upright} from './pillow.js';
+import {decodeGray, draftScale} from './jpeg.js';
+import {gray, resize, upright} from './pillow.js';
 
 const here = new URL('./', import.meta.url);
 const box = document.getElementById('tryit');
 const say = (zh, en) => `<span lang="zh">${zh}</span> <span lang="en">${en}</span>`;
 window.pneumoResults = [];
 
-// The film as load_image sees it: grey, upright, squashed to size×size; `exact` when decoded as Pillow does.
-async function modelInput(file, size) {
+// The film as load_image sees it: gray, upright, squashed to size×size; `exact` when decoded as Pillow does.
+async function modelInput(file, size, info) {
   const bytes = await file.arrayBuffer();
   const jpeg = /\.jpe?g$/i.test(file.name) || file.type === 'image/jpeg';
   const header = jpeg && sizeOf(bytes);
-  const g = header && decodeGrey(bytes, draftScale(header.width, header.height, size));
-  if (g) return {x: resize(upright(g, g.orientation), size, size), exact: true};
+  const g = header && decodeGray(bytes, draftScale(header.width, header.height, size));
+  if (g) {
+    const film = upright(g, g.orientation);
+    return {x: resize(film, size, size), exact: true, warning: filmWarning(film, info)};
+  }
   const bitmap = await createImageBitmap(new Blob([bytes]), {colorSpaceConversion: 'none', premultiplyAlpha: 'none'});
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height), ctx = canvas.getContext('2d');
   ctx.drawImage(bitmap, 0, 0);
   const rgba = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
-  return {x: resize(grey(rgba, bitmap.width, bitmap.height), size, size), exact: !jpeg};
+  const film = gray(rgba, bitmap.width, bitmap.height);
+  return {x: resize(film, size, size), exact: !jpeg, warning: filmWarning(film, info)};
+}
+
+// How many rows from the first are near black: 98% of their pixels at most 24 (images.edge_band).
+function edgeBand(rows) {
+  for (let k = 0; k < rows.length; k++) {
+    const sorted = Float64Array.from(rows[k]).sort(), q = 0.98 * (sorted.length - 1), lo = Math.floor(q);
+    const p98 = sorted[lo] + (q - lo) * ((sorted[lo + 1] ?? sorted[lo]) - sorted[lo]);
+    if (p98 > 24) return k;
+  }
+  return rows.length;
+}
+
+// The warning pneumo_predict gives a film unlike nearly all training films (images.film_warning), or ''.
+function filmWarning(film, info) {
+  const [lo, hi] = info.aspect_range, ratio = film.width / film.height, notes = [];
+  if (ratio < lo || ratio > hi) notes.push(`${ratio.toFixed(2)} times as wide as tall (training films: ${lo} to ${hi})`);
+  const s = Math.min(1, 128 / Math.max(film.width, film.height));
+  const t = resize(film, Math.max(1, Math.round(film.width * s)), Math.max(1, Math.round(film.height * s)));
+  const row = y => t.data.subarray(y * t.width, (y + 1) * t.width);
+  const col = x => Array.from({length: t.height}, (_, y) => t.data[y * t.width + x]);
+  const rows = [...Array(t.height).keys()].map(row), cols = [...Array(t.width).keys()].map(col);
+  const band = Math.min(1, Math.max((edgeBand(rows) + edgeBand(rows.slice().reverse())) / t.height,
+                                    (edgeBand(cols) + edgeBand(cols.slice().reverse())) / t.width));
+  if (band > info.max_dark_border) notes.push(`dark bands take ${Math.round(100 * band)}% of its width or height`);
+  return notes.join('; ');
 }
 
 // Width and height from a JPEG's frame header.
@@ -94,7 +123,7 @@ async function main() {
     item.className = 'tryit-item';
     batch.appendChild(item);
     try {
-      const {x, exact} = await modelInput(file, size);
+      const {x, exact, warning} = await modelInput(file, size, info);
       const input = new ort.Tensor('float32', Float32Array.from(x.data), [1, size, size, 1]);
       const out = await session.run({[session.inputNames[0]]: input});
       const prob = out[session.outputNames[0]].data[0], cam = out[session.outputNames[1]];
@@ -103,13 +132,15 @@ async function main() {
       item.innerHTML = `<p class="tryit-name"></p><p class="tryit-answer">${say('肺炎概率', 'P(pneumonia)')} <b>${prob.toFixed(3)}</b>: ` +
         `<b>${pneumonia ? say('肺炎', 'PNEUMONIA') : say('正常', 'NORMAL')}</b>, ${say('按主要规则', 'under the primary rule')} ` +
         `(${say('校准到声明的患病率', 'calibrated to a declared prevalence of')} ${info.prior}, ${say('阈值', 'threshold')} ${info.threshold})</p>` +
+        (warning ? `<p class="tryit-warning">${say('注意：这张片子和绝大多数训练片不一样', 'Note: this film is unlike nearly all training films')}: <span class="tryit-why"></span>. ${say('模型只见过压成正方形的那种胸片；请把它裁到胸部，或谨慎看待结果。', 'The model saw only films like those, squashed to a square: crop it to the chest, or read the result with care.')}</p>` : '') +
         (exact ? '' : `<p class="tryit-note">${say('这个文件用浏览器自己的解码器读取，和 pneumo_predict 的结果可能略有出入。', "Read with the browser's own decoder: it may differ slightly from pneumo_predict.")}</p>`) +
         '<div class="tryit-figure"></div>';
       item.querySelector('.tryit-name').textContent = file.name;
+      if (warning) item.querySelector('.tryit-why').textContent = warning;
       await drawFilm(file, heat, size, item.querySelector('.tryit-figure'));
       const ms = performance.now() - t0;
       item.insertAdjacentHTML('beforeend', `<p class="tryit-time">${ms.toFixed(0)} ms</p>`);
-      window.pneumoResults.push({name: file.name, prob, pneumonia, exact, ms, heat: Array.from(heat), input: Array.from(x.data)});
+      window.pneumoResults.push({name: file.name, prob, pneumonia, exact, warning, ms, heat: Array.from(heat), input: Array.from(x.data)});
     } catch (e) {
       item.textContent = `${file.name}: ${e.message}`;
       window.pneumoResults.push({name: file.name, error: String(e.message)});
