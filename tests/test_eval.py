@@ -9,6 +9,7 @@ from pneumo_nb.operating import threshold_metrics, ranking_metrics, bootstrap_ci
 from pneumo_nb.calibration import calibration, calibrators, compare_calibrators
 from pneumo_nb.adapt import em_prevalence
 
+@pytest.mark.needs_data   # its run fixture is asked for by name, so the mark is not found from its arguments
 @pytest.mark.parametrize('which', ['smoke_run', 'fold_run'])
 def test_eval_cli(which, request, tmp_path):
     src = request.getfixturevalue(which)
