@@ -24,7 +24,9 @@ async function modelInput(file, size, info) {
   ctx.drawImage(bitmap, 0, 0);
   const rgba = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
   const film = gray(rgba, bitmap.width, bitmap.height);
-  return {x: resize(film, size, size), exact: !jpeg, warning: filmWarning(film, info)};
+  const png = new Uint8Array(bytes, 0, Math.min(26, bytes.byteLength));
+  const eightBitPng = png[1] === 0x50 && png[2] === 0x4E && png[3] === 0x47 && png[24] <= 8;   // a browser reads 8 bits
+  return {x: resize(film, size, size), exact: eightBitPng, warning: filmWarning(film, info)};
 }
 
 // How many rows from the first are near black: 98% of their pixels at most 24 (images.edge_band).
