@@ -371,8 +371,8 @@ def predict_to(run, # run folder
         else: print_results(r, as_json)
         bad += sum('error' in q for q in r)
         if len(files) > chunk:
-            done = f"{min(k + chunk, len(files)):,} of {len(files):,} images"
-            print(f"pneumo_predict: {done}", file=sys.stderr, flush=True)
+            so_far = f"{min(k + chunk, len(files)):,} of {len(files):,} images"
+            print(f"pneumo_predict: {so_far}", file=sys.stderr, flush=True)
     if out:
         write_predictions(res, out)
         pos = sum(q.get('label') == 'PNEUMONIA' for q in res)
