@@ -362,13 +362,12 @@ def predict_to(run, # run folder
     "Predict `files` chunk by chunk, printing or collecting the results; return how many could not be read."
     names = gradcam_names(files, gradcam) if gradcam else None
     cfg, model, t = predictor(run, threshold, prior)
-    res, bad, done = [], 0, []
+    res, bad = [], 0
     for k in range(0, len(files), chunk):
         r, xs = predict_paths(cfg, model, files[k:k + chunk], t, threshold, prior, truth=truth)
         if gradcam: write_gradcams(model, xs, r, names)
-        done += r
-        if out: res += r
-        else: print_results(r, as_json)
+        res += r
+        if not out: print_results(r, as_json)
         bad += sum('error' in q for q in r)
         if len(files) > chunk:
             so_far = f"{min(k + chunk, len(files)):,} of {len(files):,} images"
@@ -383,5 +382,5 @@ def predict_to(run, # run folder
         print(f"wrote {out}: {len(res) - bad:,} predictions ({counts}){unread}{unlike}")
     if gradcam:
         print(f"pneumo_predict: wrote {len(files) - bad:,} heat map(s) in {gradcam}", file=sys.stderr)
-    if line := against_truth(done): print(f"pneumo_predict: {line}", file=sys.stderr)
+    if line := against_truth(res): print(f"pneumo_predict: {line}", file=sys.stderr)
     return bad

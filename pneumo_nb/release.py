@@ -7,8 +7,8 @@ __all__ = ['SHIPPED', 'RUN_FILES', 'EVAL_FILES', 'EXPORT_FILES', 'MAX_BYTES', 'E
            'FORMATS', 'NEEDS', 'ONNX_LINE', 'shipped_run', 'is_shipped', 'shipped_metrics', 'model_line', 'numbers',
            'differences', 'shipped_eval_out', 'reproduction', 'example_positions', 'pick_examples', 'example_films',
            'attribution', 'write_examples', 'grad_cam_map', 'export_graph', 'portable_ops', 'importable',
-           'missing_tools', 'run_export', 'io_names', 'export_files', 'export_info', 'export_run', 'ship_export',
-           'check_default', 'check_evaluated', 'release_card', 'write_release', 'release_run']
+           'missing_tools', 'run_export', 'export_files', 'export_info', 'export_run', 'ship_export', 'check_default',
+           'check_evaluated', 'release_card', 'write_release', 'release_run']
 
 # %% ../nbs/16_release.ipynb #da42b5a9
 import dataclasses, importlib, json, shutil, tempfile, warnings
@@ -215,32 +215,24 @@ def missing_tools(formats): # export formats
 def run_export(path, # an exported file
                fmt, # its format
                x): # float images
-    "Run an exported file with its own runtime: (probabilities, heat maps or None)."
+    "Run an exported file with its own runtime: (probabilities, heat maps or None, {input, outputs} names)."
     if fmt == 'onnx':
         import onnxruntime
         session = onnxruntime.InferenceSession(str(path), providers=['CPUExecutionProvider'])
-        out = session.run(None, {session.get_inputs()[0].name: x})
-        return out[0], (out[1] if len(out) > 1 else None)
+        names = dict(input=session.get_inputs()[0].name, outputs=[o.name for o in session.get_outputs()])
+        out = session.run(None, {names['input']: x})
+        return out[0], (out[1] if len(out) > 1 else None), names
     from ai_edge_litert.interpreter import Interpreter
     it = Interpreter(model_path=str(path))
-    it.resize_tensor_input(it.get_input_details()[0]['index'], x.shape)
+    inp, outs = it.get_input_details()[0], it.get_output_details()
+    it.resize_tensor_input(inp['index'], x.shape)
     it.allocate_tensors()
-    it.set_tensor(it.get_input_details()[0]['index'], x)
+    it.set_tensor(inp['index'], x)
     it.invoke()
-    out = [it.get_tensor(d['index']) for d in it.get_output_details()]
+    out = [it.get_tensor(d['index']) for d in outs]
     prob = next(o for o in out if o.ndim == 2)
-    return prob, next((o for o in out if o.ndim == 3), None)
-
-def io_names(path, # an exported file
-             fmt): # its format
-    "The input's and the outputs' names inside an exported file, as its runtime reports them."
-    if fmt == 'onnx':
-        import onnxruntime
-        s = onnxruntime.InferenceSession(str(path), providers=['CPUExecutionProvider'])
-        return dict(input=s.get_inputs()[0].name, outputs=[o.name for o in s.get_outputs()])
-    from ai_edge_litert.interpreter import Interpreter
-    it = Interpreter(model_path=str(path))
-    return dict(input=it.get_input_details()[0]['name'], outputs=[d['name'] for d in it.get_output_details()])
+    names = dict(input=inp['name'], outputs=[d['name'] for d in outs])
+    return prob, next((o for o in out if o.ndim == 3), None), names
 
 # %% ../nbs/16_release.ipynb #e7c5123b
 def export_files(model, # a run's model
@@ -262,11 +254,11 @@ def export_files(model, # a run's model
         with portable_ops(), quiet_stderr(), warnings.catch_warnings():
             warnings.simplefilter('ignore', FutureWarning)   # the converters' notices about NumPy and TensorFlow
             graph.export(str(path), format=fmt, verbose=False)
-        with quiet_stderr(): prob, cam = run_export(path, fmt, x)   # LiteRT logs its delegate
+        with quiet_stderr(): prob, cam, names = run_export(path, fmt, x)   # LiteRT logs its delegate
         gap = float(np.abs(prob - want[0]).max())
         if gap > tol: raise RunError(f"{path.name}: its probabilities differ from Keras' by {gap:.1e} (over {tol:g})")
         done[fmt] = dict(file=path.name, bytes=path.stat().st_size, sha256=sha256sum(path), max_diff=gap,
-                         heat_map=cam is not None, names=io_names(path, fmt))
+                         heat_map=cam is not None, names=names)
     return done
 
 # %% ../nbs/16_release.ipynb #694ff1b8

@@ -31,7 +31,7 @@ def test_export_both_formats(tmp_path, keras_side):
     info = json.loads((tmp_path/'out'/'export.json').read_text())
     assert info['primary_rule'] == '0.5' and info['threshold'] == 0.5 and info['image_size'] == 128
     for fmt, name in (('onnx', 'model.onnx'), ('litert', 'model.tflite')):
-        prob, cam = run_export(tmp_path/'out'/name, fmt, x)   # onnxruntime, and LiteRT's interpreter
+        prob, cam, _ = run_export(tmp_path/'out'/name, fmt, x)   # onnxruntime, and LiteRT's interpreter
         assert np.abs(prob - want).max() < 1e-4, (fmt, np.abs(prob - want).max())
         assert np.abs(heat(cam, x.shape[1], tf) - cams).max() < 1e-4, fmt
     assert_one_line_error(run('pneumo_export', '--out', tmp_path/'out', env=offline_env()), 'exists')
@@ -40,7 +40,7 @@ def test_export_both_formats(tmp_path, keras_side):
 def test_shipped_onnx_is_the_shipped_model(keras_side):
     "The ONNX file in the package gives the shipped model's probabilities and Grad-CAM, and export.json names it."
     x, want, cams, tf = keras_side
-    prob, cam = run_export(SHIPPED/'model.onnx', 'onnx', x)
+    prob, cam, _ = run_export(SHIPPED/'model.onnx', 'onnx', x)
     assert np.abs(prob - want).max() < 1e-4
     assert np.abs(heat(cam, x.shape[1], tf) - cams).max() < 1e-4
     info = json.loads((SHIPPED/'export.json').read_text())

@@ -3,7 +3,8 @@ import json, subprocess, sys, textwrap
 import numpy as np
 import pytest
 from PIL import Image
-from conftest import run, assert_one_line_error, write_bad_images
+from conftest import run, write_bad_images
+from pneumo_nb.images import write_dicom
 
 def test_predict_files_and_gradcam(smoke_run, data_root, tmp_path):
     imgs = sorted((data_root/'test'/'PNEUMONIA').iterdir())[:2]
@@ -61,27 +62,11 @@ def test_predict_bad_files(smoke_run, tmp_path):
         if why != 'ok': assert sum(f.name in e and why in e for e in errs) == 1, (f.name, errs)
         else: assert sum(f.name in l for l in ok) == 1, (f.name, ok)
 
-def _write_dicom(path, a):
-    "A minimal 16-bit monochrome DICOM file holding array `a`."
-    pydicom = pytest.importorskip('pydicom')
-    from pydicom.dataset import FileDataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid, SecondaryCaptureImageStorage
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = SecondaryCaptureImageStorage, generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b'\0'*128)
-    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
-    ds.Modality, ds.PatientID = 'CR', 'anon'
-    ds.Rows, ds.Columns = a.shape
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, 'MONOCHROME2'
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
-    ds.PixelData = a.astype('<u2').tobytes()
-    ds.save_as(path, enforce_file_format=True)
-
 def test_predict_dicom(smoke_run, data_root, tmp_path):
     src = sorted((data_root/'test'/'PNEUMONIA').iterdir())[0]
     a = np.asarray(Image.open(src).convert('L'), np.uint16)*16  # 12-bit range
-    _write_dicom(tmp_path/'scan.dcm', a)
+    pytest.importorskip('pydicom')
+    write_dicom(tmp_path/'scan.dcm', a)
     r = run('pneumo_predict', tmp_path/'scan.dcm', src, '--run', smoke_run, '--json')
     assert r.returncode == 0, r.stderr[-2000:]
     d, j = [json.loads(l) for l in r.stdout.splitlines()]

@@ -142,7 +142,7 @@ async function main() {
       await drawFilm(file, heat, size, item.querySelector('.tryit-figure'));
       const ms = performance.now() - t0;
       item.insertAdjacentHTML('beforeend', `<p class="tryit-time">${ms.toFixed(0)} ms</p>`);
-      window.pneumoResults.push({name: file.name, prob, pneumonia, exact, warning, ms, heat: Array.from(heat), input: Array.from(x.data)});
+      window.pneumoResults.push({name: file.name, prob, pneumonia, exact, warning, ms, heat: Array.from(heat)});
     } catch (e) {
       item.textContent = `${file.name}: ${e.message}`;
       window.pneumoResults.push({name: file.name, error: String(e.message)});
