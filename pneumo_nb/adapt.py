@@ -9,12 +9,13 @@ __all__ = ['em_prevalence', 'adapt_run']
 import json, shutil
 from pathlib import Path
 import numpy as np
-from .core import DataError, OptionError, RunError, TrainConfig, atomic_path, write_atomic, run_lock, quiet_stderr, run_dir
+from .core import DataError, RunError, write_atomic, run_lock, run_dir
 from .images import image_files, load_images, report_skipped
 from .train import bn_probes, precise_bn, load_run, predict_both, save_model
 from .ensemble import member_models
 from .operating import run_calibration
-from .calibration import logit
+from .calibration import calibrate
+from .model import logit, prior_shift, sigmoid
 
 
 # %% ../nbs/09_adapt.ipynb #1a2d3aaa
@@ -23,9 +24,9 @@ def em_prevalence(p, # calibrated probabilities of unlabelled images
                   iters=1000, # maximum EM iterations
                   tol=1e-8): # stop when the estimate moves less than this
     "Saerens et al. 2002: the maximum-likelihood pneumonia prevalence of unlabelled images, by EM."
-    z0, q = logit(np.clip(p, 1e-7, 1 - 1e-7)), prior
+    z0, q = logit(p), prior
     for _ in range(iters):
-        new = float(np.mean(1/(1 + np.exp(-(z0 + logit(q) - logit(prior))))))
+        new = float(np.mean(sigmoid(z0 + prior_shift(q, prior))))
         if abs(new - q) < tol: break
         q = new
     return q
@@ -52,8 +53,10 @@ def adapt_run(run, # source run folder (never modified)
     a, b = run_calibration(model); thresholds = {'0.5': 0.5}
     if prevalence:
         q = em_prevalence(predict_both(model, x)[1], cfg.prior)
-        shift = float(logit(q) - logit(cfg.prior)); model.get_layer('calibrate').set_weights([np.array([[a]], 'float32'), np.array([b + shift], 'float32')])
-        info.update(prevalence_estimate=q); thresholds['declared_prior'] = float(1/(1 + np.exp(-shift)))
+        shift = prior_shift(q, cfg.prior)
+        calibrate(model, dict(a=a, b=b + shift))
+        info.update(prevalence_estimate=q)
+        thresholds['declared_prior'] = float(sigmoid(shift))
     with run_lock(out, 'pneumo_adapt'):   # adapt.json and train_summary.json last: a killed adaptation is unfinished
         for f in ('config.json', 'split.csv'):   # a shipped model has no split.csv
             if (src/f).exists(): shutil.copy(src/f, out/f)

@@ -8,13 +8,13 @@ __all__ = ['bn_effect']
 # %% ../nbs/05_precise_bn.ipynb #6b0963f5
 from pathlib import Path
 import numpy as np
-from .core import pyplot, zh_en
-from .train import bn_probes, precise_bn, load_run, read_heldout, predict_logits
-from .calibration import calibration, logit
+from .train import bn_probes, precise_bn, load_run, read_heldout
+from .calibration import calibration
+from .model import sigmoid
 from .data import find_data, load_images, read_split
 from .ensemble import member_models, member_logits
 from .operating import heldout_images, ranking_metrics
-from sklearn.metrics import log_loss, roc_auc_score
+from sklearn.metrics import log_loss
 
 # %% ../nbs/05_precise_bn.ipynb #58a1f026
 def bn_effect(run, # a run trained with precise_bn=False
@@ -27,7 +27,7 @@ def bn_effect(run, # a run trained with precise_bn=False
         for k, m in enumerate(ms):
             sel = fold == k if len(ms) > 1 else np.ones(len(y), bool)
             z[sel] = member_logits(m, x[sel])
-        p = 1/(1 + np.exp(-z))
+        p = sigmoid(z)
         return dict(auc=ranking_metrics(y, z)['roc_auc'], log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
                     ece=calibration(y, p)['ece'], mean_p_normal=float(p[y == 0].mean()))
     before = scores()

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['ORT', 'ORT_FILES', 'CACHE', 'page_names', 'align_page_names', 'fig_alt', 'sized_images', 'strip_remote_imports',
-           'npm_tarball', 'vendor_runtime', 'try_page_files', 'build_docs']
+           'npm_tarball', 'vendor_runtime', 'try_page_files', 'docs_root', 'build_docs']
 
 # %% ../nbs/15_docs.ipynb #68076c6b
-import html, json, re, shutil, subprocess, sys, tarfile
+import html, importlib.util, json, re, shutil, subprocess, sys, tarfile
 from pathlib import Path
 import pneumo_nb
 from .core import OptionError
@@ -115,23 +115,40 @@ def try_page_files(site, # the built site's folder
     for f in ('model.onnx', 'export.json'): shutil.copy(shipped/f, dest/f)
     return vendor_runtime(dest/'ort', npm_tarball(**ORT))
 
+# %% ../nbs/15_docs.ipynb #3e186635
+def docs_root(start='.', # where to look: this folder and the folders above it
+              quarto=False): # True: the site is built by Quarto, so smalldocs is not needed
+    "The checkout the site is built from: the nearest folder with `settings.ini` beside `nbs/`."
+    need = ['nbdev'] if quarto else ['nbdev', 'smalldocs']
+    missing = [m for m in need if importlib.util.find_spec(m) is None]
+    if missing:
+        raise OptionError(f"building the docs needs {' and '.join(missing)}: "
+                          "pip install -e '.[dev]' in a checkout of the repository")
+    here = Path(start).resolve()
+    root = next((d for d in (here, *here.parents) if (d/'settings.ini').exists() and (d/'nbs').is_dir()), None)
+    if root is None:
+        raise OptionError(f"the docs are built from a checkout of the repository, and {here} is not in one "
+                          "(no settings.ini beside an nbs/ folder here or above)")
+    return root
+
 # %% ../nbs/15_docs.ipynb #cb43012f
 def build_docs(use_quarto=None): # True: Quarto; False: smalldocs; None: Quarto when it is on PATH
     "Build the documentation site into `_docs/` and return its path."
-    from nbdev.config import get_config
-    cfg = get_config()
-    root, out = cfg.config_path, cfg.config_path/cfg.doc_path.name
     if use_quarto is None: use_quarto = shutil.which('quarto') is not None
+    root = docs_root('.', use_quarto)
+    from nbdev.config import get_config
+    cfg = get_config(path=root)
+    out = root/cfg.doc_path.name
     if use_quarto: subprocess.run(['nbdev_docs'], cwd=root, check=True)
     else:
         from nbdev.quarto import refresh_quarto_yml
         from nbdev.serve import proc_nbs
-        from nbdev.doclinks import _build_modidx
+        from nbdev.doclinks import nbdev_export
         from smalldocs.site import build
         proc = root/'_proc'
         shutil.rmtree(proc, ignore_errors=True)
         refresh_quarto_yml()
-        _build_modidx()
+        nbdev_export()   # the package and its index of names, which the API pages link through
         proc_nbs(cfg.nbs_path, n_workers=2)  # worker processes: rendering imports the chapters' modules, TensorFlow among them; this process stays without it
         align_page_names(proc)
         sized_images(proc)

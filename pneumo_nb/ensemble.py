@@ -7,15 +7,16 @@ __all__ = ['assign_folds', 'heldout_folds', 'ensemble', 'member_models', 'member
            'members_on_val', 'fit_any', 'train_any']
 
 # %% ../nbs/06_ensemble.ipynb #1ad60d10
-import json, random, time
+import random, time
 from pathlib import Path
 import numpy as np
 from .core import pyplot, write_atomic, quiet_stderr, zh_en
 from .data import Item, patient_labels
 from .model import prob_head
 from .train import read_history, save_figure, decode, fit_one, load_saved, logit_model, predict_logits, save_model, write_heldout, train, train_single
-from .calibration import calibration_params, calibrate, logit
-with quiet_stderr(): import tensorflow as tf, keras
+from .calibration import calibration_params, calibrate
+from .model import prior_shift, sigmoid
+with quiet_stderr(): import keras
 from keras import layers as L
 
 # %% ../nbs/06_ensemble.ipynb #f7d5c925
@@ -121,9 +122,9 @@ def members_on_val(cfg, # resolved TrainConfig
     from sklearn.metrics import roc_auc_score, log_loss
     xva, yva, _ = decode(cfg, items, root, 'val', cfg.limit and max(8, cfg.limit//4))
     a, b = [float(v.ravel()[0]) for v in ens.get_layer('calibrate').get_weights()]
-    shift = logit(np.mean(yva)) - logit(cfg.prior)   # score against the validation split's own pneumonia rate
+    shift = prior_shift(np.mean(yva), cfg.prior)   # score against the validation split's own pneumonia rate
     def scores(z):
-        p = np.clip(1/(1 + np.exp(-(a*z + b + shift))), 1e-7, 1 - 1e-7)
+        p = np.clip(sigmoid(a*z + b + shift), 1e-7, 1 - 1e-7)
         return dict(auc=float(roc_auc_score(yva, z)), log_loss=float(log_loss(yva, p)))
     return dict(members=[scores(predict_logits(m, xva)) for m in members], ensemble=scores(predict_logits(ens, xva)))
 

@@ -18,29 +18,31 @@ from .data import CLASSES, CLASSES_ZH, find_data, read_split, scan, load_split
 from .images import load_films, open_film, report_skipped
 from .train import load_run, predict_both
 from .calibration import calibration, plot_reliability
-from .operating import (model_card, RULES, bootstrap_ci, plot_thresholds, ranking_metrics,
+from .operating import (model_card, RULES, bootstrap_ci, decide, plot_thresholds, ranking_metrics,
                                  run_calibration, run_thresholds, threshold_metrics)
 from .gradcam import gallery, gradcam, heat_figure
-from .calibration import logit
-from sklearn.metrics import (accuracy_score, precision_score, recall_score, f1_score, roc_auc_score,
+from .model import logit, prior_shift, sigmoid
+from sklearn.metrics import (roc_auc_score,
                              average_precision_score, roc_curve, precision_recall_curve, confusion_matrix,
                              classification_report)
 
 # %% ../nbs/04_eval.ipynb #c75e75a8
 def report_at(y, # 0/1 labels
               p, # probabilities
-              threshold=0.5): # decision threshold; above it means pneumonia, as in the original
-    "What the original printed: accuracy, precision, recall, ROC-AUC and F1, its classification report and confusion matrix."
-    d = (np.asarray(p) > threshold).astype(int)
-    m = dict(accuracy=accuracy_score(y, d), precision=precision_score(y, d, zero_division=0), recall=recall_score(y, d),
-             auc=roc_auc_score(y, p), f1=f1_score(y, d, zero_division=0))
-    return m, classification_report(y, d, target_names=CLASSES, digits=4, zero_division=0), confusion_matrix(y, d, labels=[0, 1])
+              threshold=0.5): # decision threshold; strictly above it means pneumonia, as in the original
+    "What the original printed, under its rule: five metrics, the classification report, the confusion matrix."
+    m = threshold_metrics(y, p, threshold, strict=True)
+    five = dict(accuracy=m['accuracy'], precision=m['precision'], sensitivity=m['sensitivity'],
+                roc_auc=ranking_metrics(y, p)['roc_auc'], f1=m['f1'])
+    report = classification_report(y, decide(p, threshold, strict=True), target_names=CLASSES,
+                                   digits=4, zero_division=0)
+    return five, report, np.array([[m['tn'], m['fp']], [m['fn'], m['tp']]])
 
 def save_test_probs(run, # an evaluated run folder
                     path): # CSV to write: label, prob
     "Keep an evaluated run's test labels and uncalibrated probabilities in a small CSV."
     y, _, z = test_predictions(run)
-    rows = '\n'.join(f'{a},{1/(1 + np.exp(-b)):.6f}' for a, b in zip(y, z))
+    rows = '\n'.join(f'{a},{sigmoid(b):.6f}' for a, b in zip(y, z))
     return write_atomic(path, 'label,prob\n' + rows + '\n')
 
 def read_test_probs(path): # CSV from save_test_probs
@@ -50,7 +52,8 @@ def read_test_probs(path): # CSV from save_test_probs
 
 def ends_table(ends): # {rung name: report_at metrics and its change}
     "The ladder's first and last rungs on the test split, as a markdown table."
-    cols = (('accuracy', '准确率 accuracy'), ('precision', '精确率 precision'), ('recall', '召回率 recall'), ('auc', 'ROC-AUC'), ('f1', 'F1'))
+    cols = (('accuracy', '准确率 accuracy'), ('precision', '精确率 precision'), ('sensitivity', '灵敏度 sensitivity'),
+            ('roc_auc', 'ROC-AUC'), ('f1', 'F1'))
     head = '| | 改动 change | ' + ' | '.join(h for _, h in cols) + ' |\n|---|---|' + '---:|'*len(cols)
     return '\n'.join([head] + [f"| {k[0]} | {v['change']} | " + ' | '.join(f'{v[c]:.3f}' for c, _ in cols) + ' |' for k, v in ends.items()])
 
@@ -172,7 +175,7 @@ def _evaluate(run, # run folder
     with open(out/'predictions.csv', 'w', newline='') as f:
         w = csv.writer(f); w.writerow(['path', 'patient', 'label', 'prob', 'logit'])
         w.writerows((i.path, i.patient, i.label, f'{q:.6f}', f'{v:.5f}') for i, q, v in zip(its, p, z))
-    pats, p_raw = [i.patient for i in its], 1/(1 + np.exp(-z))
+    pats, p_raw = [i.patient for i in its], sigmoid(z)
     adapted = json.loads((run/'adapt.json').read_text()) if (run/'adapt.json').exists() else None
     summ = json.loads((run/'train_summary.json').read_text()) if (run/'train_summary.json').exists() else {}
     m = dict(thresholds=th, ranking=ranking_metrics(y, p), at={k: threshold_metrics(y, p, t) for k, t in th.items()},
@@ -237,7 +240,7 @@ def predict_paths(cfg, # the run's resolved config
     x, keep, errors, notes = load_films(paths, cfg.image_size, cfg.channels)
     z, p = predict_both(model, x, batch_size)
     if prior is not None:
-        p = 1/(1 + np.exp(-(logit(np.clip(p, 1e-7, 1 - 1e-7)) + logit(prior) - logit(cfg.prior))))
+        p = sigmoid(logit(p) + prior_shift(prior, cfg.prior))
     res, at = [], dict(zip(keep.tolist(), range(len(keep))))
     for n, f in enumerate(paths):
         if n in errors:

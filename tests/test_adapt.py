@@ -1,6 +1,5 @@
 "`pneumo_adapt`: a new run from unlabelled images; the source run is never touched; too few images are refused in one line."
 import json, shutil, subprocess, sys, textwrap
-import numpy as np
 from conftest import run, assert_one_line_error, tree_digest
 
 def images_folder(data_root, dest, n):

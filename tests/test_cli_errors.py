@@ -1,6 +1,6 @@
 "Mistakes a user makes, through the real commands: each fails with one line that says what is wrong, and a non-zero status."
 import pytest
-from conftest import run, assert_one_line_error, tree_digest, SMOKE
+from conftest import run, assert_one_line_error, tree_digest
 
 def test_abbreviated_flags_are_refused(data_root, tmp_path):
     r = run('pneumo_train', '--data', data_root, '--out', tmp_path/'r', '--epoch', 1)
@@ -72,3 +72,8 @@ def test_predict_nothing_to_predict(smoke_run, tmp_path):
 def test_bench_out_exists(data_root, tmp_path):
     (tmp_path/'b').mkdir()
     assert_one_line_error(run('pneumo_bench', '--data', data_root, '--out', tmp_path/'b', '--quick'), 'exists; not overwriting')
+
+def test_docs_outside_a_checkout(tmp_path):
+    "An installed package alone cannot build the site: one line says it needs a checkout."
+    assert_one_line_error(run('pneumo_docs', '--quarto', 'no', cwd=tmp_path), 'not in one', 'settings.ini')
+    assert list(tmp_path.iterdir()) == []

@@ -4,7 +4,7 @@ from collections import Counter
 import numpy as np
 import pytest
 from conftest import run, assert_one_line_error, write_bad_images
-from pneumo_nb.data import toy_dataset, load_split, scan, read_split
+from pneumo_nb.data import toy_dataset, load_split, scan
 from pneumo_nb.images import load_images
 
 def test_split_real_data(data_root, tmp_path):

@@ -1,6 +1,5 @@
 "`pneumo_download` against a local HTTP server on 127.0.0.1 serving a zip the test builds."
 import hashlib, http.server, threading, zipfile
-from functools import partial
 import pytest
 from conftest import run, assert_one_line_error
 from pneumo_nb.data import toy_dataset, scan

@@ -1,10 +1,10 @@
 """Faults a user meets: a full disk during training, SIGKILL during pneumo_eval and pneumo_predict --out, truncated model
 and checkpoint files, decompression bombs, two writers on one run. Each ends in one line (or a clean kill), nothing
 complete is lost, and the run continues or is redone cleanly."""
-import csv, json, os, shutil, signal, subprocess, sys, time, zipfile
+import csv, json, shutil, signal, subprocess, sys, time, zipfile
 from pathlib import Path
 import pytest
-from conftest import run, assert_one_line_error, tree_digest, SMOKE, need
+from conftest import run, assert_one_line_error, tree_digest, need
 from pneumo_nb.data import toy_dataset
 from pneumo_nb.images import bomb_png
 

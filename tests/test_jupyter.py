@@ -1,5 +1,5 @@
 "The notebooks in Jupyter: 00_data runs cell by cell in the project's kernel, and JupyterLab opens the notebooks without marking them modified."
-import json, os, shutil, socket, subprocess, sys, time, urllib.request, uuid
+import json, os, socket, subprocess, sys, time, urllib.request, uuid
 from pathlib import Path
 import pytest
 

@@ -5,6 +5,7 @@ import pytest
 from PIL import Image
 from conftest import run, write_bad_images
 from pneumo_nb.images import write_dicom
+from pneumo_nb.model import logit
 
 def test_predict_files_and_gradcam(smoke_run, data_root, tmp_path):
     imgs = sorted((data_root/'test'/'PNEUMONIA').iterdir())[:2]
@@ -44,7 +45,6 @@ def test_batched_equals_one_by_one(smoke_run, data_root):
 def test_prior_reexpresses_probabilities(smoke_run, data_root):
     img = sorted((data_root/'test'/'PNEUMONIA').iterdir())[0]
     p = [json.loads(run('pneumo_predict', img, '--run', smoke_run, '--json', *a).stdout)['prob'] for a in ([], ['--prior', '0.8'])]
-    logit = lambda q: np.log(q/(1 - q))
     assert logit(p[1]) - logit(p[0]) == pytest.approx(logit(0.8) - logit(0.5), abs=1e-3)
 
 def test_predict_bad_files(smoke_run, tmp_path):

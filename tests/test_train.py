@@ -1,5 +1,5 @@
 "`pneumo_train` end to end: smoke run, refusal to overwrite, resume after a kill, cross-fitting, MirroredStrategy."
-import csv, json, os, subprocess, sys, textwrap
+import csv, json, subprocess, sys, textwrap
 import numpy as np
 from conftest import run, assert_one_line_error, tree_digest, SMOKE
 

@@ -2,7 +2,7 @@
 
 Usage: python tools/ladder.py [--runs runs] [--only NAME ...]   (about 2 hours on a 2-core CPU)
 """
-import argparse, subprocess, sys, time
+import argparse, subprocess, time
 from pathlib import Path
 from pneumo_nb.train import ORIGINAL_RUN, LADDER
 

@@ -10,12 +10,13 @@ import numpy as np
 from sklearn.metrics import roc_auc_score, log_loss
 from pneumo_nb.train import read_heldout
 from pneumo_nb.train import load_run
+from pneumo_nb.model import sigmoid
 from pneumo_nb.operating import heldout_images, stress_predictions, run_calibration, threshold_metrics
 
 def stress(run): # run folder
     "Per change: (ROC-AUC, log-loss, mean p of normals, balanced accuracy at 0.5) on the run's held-out images."
     cfg, model = load_run(run); held = read_heldout(run); y = held['label']; cal = run_calibration(model)
-    clean = {'none': 1/(1 + np.exp(-(cal[0]*held['logit'] + cal[1])))}
+    clean = {'none': sigmoid(cal[0]*held['logit'] + cal[1])}
     res = {}
     for k, p in {**clean, **stress_predictions(model, heldout_images(run, cfg, held), held['fold'], cal)}.items():
         res[k] = (roc_auc_score(y, p), log_loss(y, np.clip(p, 1e-6, 1 - 1e-6)), p[y == 0].mean(), threshold_metrics(y, p, .5)['balanced_accuracy'])
