@@ -9,12 +9,13 @@ __all__ = ['em_prevalence', 'adapt_run']
 import json, shutil
 from pathlib import Path
 import numpy as np
-from .core import DataError, RunError, write_atomic, run_lock, run_dir
+from .core import DataError, RunError, write_atomic, run_lock
+from .runs import Run, run_dir, load_run, save_model
 from .images import image_files, load_images, report_skipped
-from .train import bn_probes, precise_bn, load_run, predict_both, save_model
+from .train import bn_probes, precise_bn, predict_both
 from .ensemble import member_models
 from .operating import run_calibration
-from .calibration import calibrate
+from .train import calibrate
 from .model import logit, prior_shift, sigmoid
 
 
@@ -58,10 +59,11 @@ def adapt_run(run, # source run folder (never modified)
         info.update(prevalence_estimate=q)
         thresholds['declared_prior'] = float(sigmoid(shift))
     with run_lock(out, 'pneumo_adapt'):   # adapt.json and train_summary.json last: a killed adaptation is unfinished
-        for f in ('config.json', 'split.csv'):   # a shipped model has no split.csv
-            if (src/f).exists(): shutil.copy(src/f, out/f)
-        save_model(model, out/'model.keras')
+        new, old = Run(out), Run(src)
+        for f, g in ((old.config, new.config), (old.split, new.split)):   # a shipped model has no split
+            if f.exists(): shutil.copy(f, g)
+        save_model(model, new.model)
         cal = dict(a=a, b=run_calibration(model)[1], prior=cfg.prior)
-        write_atomic(out/'adapt.json', json.dumps(dict(info, thresholds=thresholds, calibration=cal), indent=2))
-        if (s := src/'train_summary.json').exists(): write_atomic(out/s.name, s.read_text())
+        write_atomic(new.adapt, json.dumps(dict(info, thresholds=thresholds, calibration=cal), indent=2))
+        if old.summary.exists(): write_atomic(new.summary, old.summary.read_text())
     return out, info

@@ -16,6 +16,7 @@ from .data import CLASSES, find_data, make_dataset, augmenter
 from .images import load_image, load_images
 from .model import build_model, compile_model
 from .train import train
+from .runs import Run
 from .evaluate import evaluate_run
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
@@ -241,7 +242,7 @@ def bench_e2e(data, # dataset folder
     cfg = TrainConfig(data=str(data), limit=48, epochs=1, image_size=64) if quick else TrainConfig(data=str(data))
     t0 = time.perf_counter(); train(cfg, run, verbose=0); t1 = time.perf_counter()
     m = evaluate_run(run, n_boot=50 if quick else 1000); t2 = time.perf_counter()
-    s = json.loads((Path(run)/'train_summary.json').read_text())
+    s = Run(run).read_summary()
     files = sorted((Path(data)/'test').glob('*/*'))[::3][:20 if quick else 200]
     return dict(preset=cfg.preset, train_min=(t1 - t0)/60, eval_min=(t2 - t1)/60, epochs=s['epochs_total'], best_epoch=s['best_epoch'],
                 val_auc=s.get('val_auc'), test_auc=m['ranking']['roc_auc'], test_auc_ci=m['ci']['ranking']['roc_auc'],

@@ -8,8 +8,9 @@ __all__ = ['bn_effect']
 # %% ../nbs/05_precise_bn.ipynb #6b0963f5
 from pathlib import Path
 import numpy as np
-from .train import bn_probes, precise_bn, load_run, read_heldout
-from .calibration import calibration
+from .train import bn_probes, precise_bn
+from .runs import Run, load_run, read_heldout
+from .evaluate import reliability
 from .model import sigmoid
 from .data import find_data, load_images, read_split
 from .ensemble import member_models, member_logits
@@ -29,9 +30,9 @@ def bn_effect(run, # a run trained with precise_bn=False
             z[sel] = member_logits(m, x[sel])
         p = sigmoid(z)
         return dict(auc=ranking_metrics(y, z)['roc_auc'], log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
-                    ece=calibration(y, p)['ece'], mean_p_normal=float(p[y == 0].mean()))
+                    ece=reliability(y, p)['ece'], mean_p_normal=float(p[y == 0].mean()))
     before = scores()
-    items, root = read_split(Path(run)/'split.csv'), find_data(cfg.data)
+    items, root = read_split(Run(run).split), find_data(cfg.data)
     for k, m in enumerate(ms):
         fit_on = set(np.array(held['path'])[fold != k])   # a member's own training images: the other folds
         pool = [i for i in items if (i.split == 'train' if len(ms) == 1 else i.path in fit_on)]

@@ -9,7 +9,7 @@ __all__ = ['pneumo_split', 'pneumo_train', 'pneumo_eval', 'pneumo_predict', 'pne
 # %% ../nbs/11_cli.ipynb #424b6fe9
 import dataclasses, json, shutil, sys
 from pathlib import Path
-from .core import DataError, OptionError, RunError, WriteError, TrainConfig, cli, new_path, run_dir
+from .core import DataError, OptionError, RunError, WriteError, TrainConfig, cli, new_path
 
 # %% ../nbs/11_cli.ipynb #c2667021
 @cli
@@ -42,7 +42,8 @@ def pneumo_train(out:str, # run folder to create (or to continue, with --resume)
         free = 'free some space, then ' if 'no space' in str(e) else ''
         todo = f"`pneumo_train --out {out} --resume` continues from the last complete checkpoint"
         raise WriteError(f"{e}; {free}{todo}") from e
-    s = json.loads((run/'train_summary.json').read_text())
+    from pneumo_nb.runs import Run
+    s = Run(run).read_summary()
     if 'oof_auc' in s: print(f"{run}: {s['folds']} members, out-of-fold AUC {s['oof_auc']:.4f}; {s['seconds']/60:.1f} min")
     else: print(f"{run}: best epoch {s['best_epoch']} of {s['epochs_total']}, val_loss {s['val_loss']:.4f}, "
                 f"val AUC {s['val_auc']:.4f}; {s['seconds']/60:.1f} min, {s['images_per_s']:.0f} images/s")
@@ -59,6 +60,7 @@ def pneumo_eval(run:str=None, # run folder from pneumo_train or pneumo_adapt (de
     from pneumo_nb.evaluate import evaluate_run
     from pneumo_nb.operating import fmt_ci, METRIC_ROWS
     from pneumo_nb.release import is_shipped, model_line, reproduction, shipped_eval_out, shipped_run
+    from pneumo_nb.runs import Run, run_dir
     run = run_dir(run) if run else shipped_run()
     if is_shipped(run): out = shipped_eval_out(out)
     print(model_line(run))
@@ -69,7 +71,7 @@ def pneumo_eval(run:str=None, # run folder from pneumo_train or pneumo_adapt (de
           f"ECE {m['ece']['uncalibrated']:.3f} uncalibrated, {m['ece']['calibrated']:.3f} calibrated")
     for t, v in m['thresholds'].items():
         print(f"  @ {t} ({v:.3f}): " + ', '.join(f"{k} {fmt_ci(m['at'][t][k], ci[t][k])}" for k in METRIC_ROWS[:3]))
-    print(f"wrote {out or Path(run)/'eval'} (predictions.csv, metrics.json, model_card.md, plots)")
+    print(f"wrote {out or Run(run).eval} (predictions.csv, metrics.json, model_card.md, plots)")
     if is_shipped(run): print(reproduction(m))
 
 # %% ../nbs/11_cli.ipynb #2b02ab0a
@@ -92,7 +94,7 @@ def pneumo_predict(images:list[str]=None, # image files or folders (JPEG, PNG; D
                    gradcam:str=None): # folder for a Grad-CAM figure per image
     "Predict NORMAL/PNEUMONIA for images with a trained run. Teaching and research only: not for clinical use."
     from pneumo_nb.images import image_files
-    from pneumo_nb.evaluate import predict_to
+    from pneumo_nb.predict import predict_to
     if out: new_path(out, '--out').parent.mkdir(parents=True, exist_ok=True)
     if out and json: raise OptionError("--json prints the results, --out writes them to a CSV: drop one")
     files, skipped = image_files(images or [])
@@ -109,6 +111,7 @@ def pneumo_predict(images:list[str]=None, # image files or folders (JPEG, PNG; D
     if not files:
         raise DataError("no image files given (JPEG, PNG or DICOM, or folders holding them); "
                         "--examples reads the example films shipped with the package")
+    from pneumo_nb.runs import run_dir
     run = run_dir(run) if run else _shipped("pneumo_predict")
     if predict_to(run, files, threshold, prior, out, json, gradcam, truth=truth): sys.exit(1)   # some files unreadable
 
@@ -121,6 +124,7 @@ def pneumo_adapt(images:str, # folder of the new site's images, unlabelled
                  min_images:int=32): # refuse fewer readable images than this
     "Adapt a run to a new site from unlabelled images (AdaBN; optionally an EM prevalence estimate) into a new run folder."
     from pneumo_nb.adapt import adapt_run
+    from pneumo_nb.runs import run_dir
     run = run_dir(run) if run else _shipped("pneumo_adapt")
     new, info = adapt_run(run, images, out, prevalence, min_images)
     msg = f"adapted {run} to {info['n_images']} images of {images}"
@@ -149,6 +153,7 @@ def pneumo_export(out:str, # folder to create for the exported files and export.
         raise OptionError(f"--format takes onnx, litert (it writes .tflite) or onnx,litert, not {format!r}")
     new_path(out, '--out')
     from pneumo_nb.release import export_run
+    from pneumo_nb.runs import run_dir
     run = run_dir(run) if run else _shipped('pneumo_export')
     folder = export_run(run, out, formats)
     info = json.loads((folder/'export.json').read_text())

@@ -6,7 +6,7 @@
 __all__ = ['CJK_FONTS', 'PRESETS', 'PneumoError', 'DataError', 'ImageError', 'OptionError', 'RunError', 'WriteError',
            'existing_dir', 'quiet_stderr', 'has_cjk', 'zh_en', 'pyplot', 'OneLineParser', 'dashed', 'params',
            'cli_parser', 'parse_args', 'error_line', 'one_line_errors', 'cli', 'pid_alive', 'atomic_path',
-           'write_atomic', 'lock_holder', 'run_lock', 'run_dir', 'new_path', 'preset', 'TrainConfig']
+           'write_atomic', 'lock_holder', 'run_lock', 'new_path', 'preset', 'TrainConfig']
 
 # %% ../nbs/12_core.ipynb #becbc9a6
 import argparse, contextlib, dataclasses, errno, functools, glob, inspect, json, logging, os, shutil, sys
@@ -295,20 +295,6 @@ def run_lock(folder, # folder the block writes; created if missing
         f.unlink(missing_ok=True)
         os.close(fd)
         if made and not any(p.iterdir()): p.rmdir()   # nothing was written: leave no folder behind
-
-# %% ../nbs/12_core.ipynb #89ddc296
-def run_dir(path): # a run folder from pneumo_train
-    "`path` as a `Path` if it is a finished run folder that no process writes, else a one-line `RunError`."
-    p = Path(path).expanduser()
-    if p.is_file():
-        hint = f" (its folder is {p.parent})" if p.name == 'model.keras' else ''
-        raise RunError(f"--run takes a run folder, not the file {p}{hint}")
-    if not p.is_dir(): raise RunError(f"{p}: no such run folder (train one with `pneumo_train --out {p}`)")
-    if who := lock_holder(p): raise RunError(f"{p} is being written by {who}; wait for it to finish")
-    done = any((p/f).exists() for f in ('train_summary.json', 'adapt.json'))
-    if not (p/'model.keras').exists() or not done:
-        raise RunError(f"{p}: not a finished run (finish it with `pneumo_train --out {p} --resume`)")
-    return p
 
 # %% ../nbs/12_core.ipynb #2c0e4d17
 def new_path(path, # output file or folder to create

@@ -13,8 +13,9 @@ import numpy as np
 from .core import pyplot, write_atomic, quiet_stderr, zh_en
 from .data import Item, patient_labels
 from .model import prob_head
-from .train import read_history, save_figure, decode, fit_one, load_saved, logit_model, predict_logits, save_model, write_heldout, train, train_single
-from .calibration import calibration_params, calibrate
+from .train import save_figure, decode, fit_one, logit_model, predict_logits, train, train_single
+from .runs import Run, read_history, load_saved, save_model, write_heldout
+from .train import calibration_params, calibrate
 from .model import prior_shift, sigmoid
 with quiet_stderr(): import keras
 from keras import layers as L
@@ -66,13 +67,14 @@ def member(cfg, # resolved TrainConfig
            strategy=None, # tf.distribute strategy
            verbose=2): # Keras verbosity
     "Train (or reload, when finished) the member for fold `k`; return it and its logits on fold `k`."
-    d = run/f'fold{k}'; d.mkdir(exist_ok=True)
-    if (d/'model.keras').exists() and not (d/'backup').exists():
-        m = load_saved(d/'model.keras')
+    d = Run(run/f'fold{k}')
+    d.path.mkdir(exist_ok=True)
+    if d.model.exists() and not d.backup.exists():
+        m = load_saved(d.model)
     else:
         tr, ho = fold != k, fold == k
-        m, secs = fit_one(cfg, d, (x[tr], y[tr]), (x[ho], y[ho]), cfg.fold_epochs, False, strategy, verbose)
-        write_atomic(d/'seconds.txt', f'{secs:.1f}\n')
+        m, secs = fit_one(cfg, d.path, (x[tr], y[tr]), (x[ho], y[ho]), cfg.fold_epochs, False, strategy, verbose)
+        write_atomic(d.seconds, f'{secs:.1f}\n')
     return m, predict_logits(m, x[fold == k])
 
 # %% ../nbs/06_ensemble.ipynb #218ca6ba
@@ -80,7 +82,7 @@ def plot_members(run): # a cross-fitted run folder
     "Each member's loss and ROC-AUC on its held-out fold, epoch by epoch."
     fig, (a1, a2) = pyplot().subplots(1, 2, figsize=(6.6, 3.0))
     for d in sorted(Path(run).glob('fold*')):
-        h = read_history(d/'history.csv'); ep = h['epoch'] + 1
+        h = read_history(Run(d).history); ep = h['epoch'] + 1
         a1.plot(ep, h['val_loss'], 'o-', ms=3, label=d.name); a2.plot(ep, h['val_auc'], 'o-', ms=3, label=d.name)
     a1.set_title(zh_en('留出折上的损失', 'Loss on the held-out fold')); a2.set_title(zh_en('留出折上的 AUC', 'ROC-AUC on the held-out fold'))
     for ax in (a1, a2): ax.set_xlabel(zh_en('轮', 'epoch')); ax.legend(fontsize=7)
@@ -102,10 +104,10 @@ def train_folds(cfg, # resolved TrainConfig
     for k in range(cfg.folds):
         print(f'fold {k + 1} of {cfg.folds}: training on {int((fold != k).sum())} images, predicting {int((fold == k).sum())}', flush=True)
         m, z[fold == k] = member(cfg, run, k, x, y, fold, strategy, verbose); members.append(m)
-    write_heldout(run/'oof.csv', its, fold, z)
-    save_figure(plot_members(run), run/'history.png')
+    write_heldout(Run(run).oof, its, fold, z, sigmoid(z))
+    save_figure(plot_members(run), Run(run).curves)
     cal = calibration_params(z, y, cfg.prior)
-    ens = calibrate(ensemble(members), cal); save_model(ens, run/'model.keras')
+    ens = calibrate(ensemble(members), cal); save_model(ens, Run(run).model)
     from sklearn.metrics import roc_auc_score
     s = dict(n_pool=len(y), folds=cfg.folds, fold_epochs=cfg.fold_epochs, seconds=time.time() - t0, oof_auc=float(roc_auc_score(y, z)),
              member_auc=[float(roc_auc_score(y[fold == k], z[fold == k])) for k in range(cfg.folds)], calibration=cal)

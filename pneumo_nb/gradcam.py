@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from .core import pyplot, zh_en, quiet_stderr
-from .train import load_run, predict_both
+from .train import predict_both
+from .runs import load_run, read_heldout
 from .ensemble import member_models
-from .train import read_heldout
 from .model import sigmoid
 from .operating import heldout_images, ranking_metrics, run_calibration, stress_predictions
 from sklearn.metrics import log_loss

@@ -17,7 +17,8 @@ import numpy as np
 from PIL import Image, ImageFilter
 from .core import TrainConfig, DataError, OptionError, write_atomic, pyplot, zh_en
 from .data import Item, find_data, load_images
-from .train import LADDER, load_run, read_heldout, read_history
+from .train import LADDER
+from .runs import EvalFiles, Run, load_run, read_heldout, read_history
 from .ensemble import member_models, member_logits
 from .model import sigmoid
 from sklearn.metrics import roc_auc_score, average_precision_score, roc_curve, log_loss
@@ -169,9 +170,9 @@ def run_thresholds(run, # run folder
                    model=None, # its model (loaded when not given)
                    cfg=None): # its resolved config
     "The run's pre-registered thresholds from `thresholds.json`, computing them on its held-out predictions the first time."
-    f = Path(run)/'thresholds.json'
+    f, adapted = Run(run).thresholds, Run(run).read_adapt()
     if f.exists(): return json.loads(f.read_text())
-    if (Path(run)/'adapt.json').exists(): return json.loads((Path(run)/'adapt.json').read_text())['thresholds']
+    if adapted: return adapted['thresholds']
     if model is None: cfg, model = load_run(run)
     held, cal = read_heldout(run), run_calibration(model)
     p = sigmoid(cal[0]*held['logit'] + cal[1])
@@ -267,10 +268,11 @@ Teaching how a chest X-ray classifier is built and evaluated, and research on me
 # %% ../nbs/08_operating.ipynb #c34952d2
 def run_summary(run): # an evaluated run folder
     "The test results of an evaluated run, compact enough to keep: kind, seed, each rule's metrics with intervals, ROC-AUC, ECE."
-    run = Path(run); m = json.loads((run/'eval'/'metrics.json').read_text()); cfg = TrainConfig.load(run/'config.json')
+    r = Run(run)
+    m, cfg = EvalFiles(r.eval).read_metrics(), TrainConfig.load(r.config)
     kind = 'adapted' if m.get('adapted') else 'ensemble' if cfg.folds else 'single'
     keep = ('accuracy', 'sensitivity', 'specificity', 'balanced_accuracy')
-    return dict(run=run.name, kind=kind, seed=cfg.seed, folds=cfg.folds, thresholds=m['thresholds'], roc_auc=m['ranking']['roc_auc'],
+    return dict(run=r.path.name, kind=kind, seed=cfg.seed, folds=cfg.folds, thresholds=m['thresholds'], roc_auc=m['ranking']['roc_auc'],
                 roc_auc_ci=m['ci']['ranking']['roc_auc'], ece=m['ece'], adapted=m.get('adapted'),
                 at={t: {k: m['at'][t][k] for k in keep} for t in m['thresholds']}, ci={t: {k: m['ci'][t][k] for k in keep} for t in m['thresholds']})
 
@@ -329,20 +331,22 @@ def rules_table(summaries, # from run_summary
 def run_line(s): # a run's train_summary.json, as a dict
     "One line on a single run: its best epoch, validation scores and time."
     return (f"best epoch {s['best_epoch']} of {s['epochs_total']}; val loss {s['val_loss']:.4f}, "
-            f"val AUC {s['val_auc']:.4f}; {s['seconds']/60:.1f} min at {s['images_per_s']:.0f} images/s")
+            f"val AUC {s['val_auc']:.4f}; {s['seconds']/60:.1f} min, "
+            f"{s['images_per_s']:.0f} training images/s (each image once an epoch)")
 
 def save_record(run, # a finished single run
                 path): # JSON file to write
     "Keep a run's summary, config and history in a small JSON file, for readers without the run."
-    rec = dict(summary=json.loads((Path(run)/'train_summary.json').read_text()),
-               config={k: v for k, v in json.loads((Path(run)/'config.json').read_text()).items() if k != 'data'},
-               history={k: v.tolist() for k, v in read_history(Path(run)/'history.csv').items()})
+    r = Run(run)
+    rec = dict(summary=r.read_summary(),
+               config={k: v for k, v in json.loads(r.config.read_text()).items() if k != 'data'},
+               history={k: v.tolist() for k, v in read_history(r.history).items()})
     return write_atomic(path, json.dumps(rec))
 
 def ladder_row(run): # a finished run folder
     "A run's validation scores (uncalibrated: the model's own output), epochs and minutes."
     h = read_heldout(run)
-    s = json.loads((Path(run)/'train_summary.json').read_text())
+    s = Run(run).read_summary()
     p = sigmoid(h['logit'])
     return dict(auc=roc_auc_score(h['label'], p),
                 log_loss=log_loss(h['label'], np.clip(p, 1e-7, 1 - 1e-7)),

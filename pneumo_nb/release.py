@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['SHIPPED', 'RUN_FILES', 'EVAL_FILES', 'EXPORT_FILES', 'MAX_BYTES', 'EXAMPLES', 'EXAMPLE_BYTES', 'DATASET', 'HEAD',
-           'FORMATS', 'NEEDS', 'ONNX_LINE', 'shipped_run', 'is_shipped', 'shipped_metrics', 'model_line', 'numbers',
-           'differences', 'shipped_eval_out', 'reproduction', 'example_positions', 'pick_examples', 'example_films',
-           'attribution', 'write_examples', 'grad_cam_map', 'export_graph', 'portable_ops', 'importable',
-           'missing_tools', 'run_export', 'export_files', 'export_info', 'export_run', 'ship_export', 'check_default',
-           'check_evaluated', 'release_card', 'write_release', 'release_run']
+           'FORMATS', 'NEEDS', 'ONNX_LINE', 'release_names', 'shipped_run', 'is_shipped', 'shipped_metrics',
+           'model_line', 'numbers', 'differences', 'shipped_eval_out', 'reproduction', 'example_positions',
+           'pick_examples', 'example_films', 'attribution', 'write_examples', 'grad_cam_map', 'export_graph',
+           'portable_ops', 'importable', 'missing_tools', 'run_export', 'export_files', 'export_info', 'export_run',
+           'ship_export', 'check_default', 'check_evaluated', 'release_card', 'write_release', 'release_run']
 
 # %% ../nbs/16_release.ipynb #da42b5a9
 import dataclasses, importlib, json, shutil, tempfile, warnings
@@ -17,26 +17,32 @@ from datetime import date
 from pathlib import Path
 import numpy as np
 import pneumo_nb
-from .core import OptionError, RunError, TrainConfig, atomic_path, quiet_stderr, run_dir
+from .core import OptionError, RunError, TrainConfig, atomic_path, quiet_stderr
+from .runs import EvalFiles, Run, run_dir, load_run
 from .download import sha256sum
 from .data import CLASSES, list_images
 from .images import ASPECT_RANGE, MAX_DARK_BORDER, load_images
 from .model import Equalize
-from .train import load_run
 from .evaluate import evaluate_run
 with quiet_stderr(): import keras
 
 # %% ../nbs/16_release.ipynb #c2d821fc
 SHIPPED = Path(pneumo_nb.__file__).parent/'release'   # the model installed with the package
-RUN_FILES = ('model.keras', 'config.json', 'thresholds.json', 'train_summary.json', 'history.csv')
-EVAL_FILES = ('metrics.json', 'model_card.md')   # from the run's eval/, written by pneumo_eval
+RUN_FILES = ('model', 'config', 'thresholds', 'summary', 'history')   # the Run files a release keeps
+EVAL_FILES = ('metrics', 'card')   # and the EvalFiles of its run's eval/, written by pneumo_eval
 EXPORT_FILES = ('model.onnx', 'export.json')   # the ONNX export, for browsers and other languages
 MAX_BYTES = 3_000_000   # the shipped folder stays under about 3 MB
+
+def release_names():
+    "The names of the files a release folder holds."
+    run, ev = Run('.'), EvalFiles('.')
+    kept = [getattr(run, f).name for f in RUN_FILES] + [getattr(ev, f).name for f in EVAL_FILES]
+    return {*kept, *EXPORT_FILES, 'release.json'}
 
 # %% ../nbs/16_release.ipynb #3bc0fa70
 def shipped_run():
     "The shipped model's folder, checked like any run folder; one line if this copy has none."
-    if not (SHIPPED/'model.keras').exists():
+    if not Run(SHIPPED).model.exists():
         raise RunError("this copy of pneumo_nb ships no model; give --run with a run folder")
     return run_dir(SHIPPED)
 
@@ -46,14 +52,14 @@ def is_shipped(run): # a run folder
 
 def shipped_metrics():
     "The shipped model's test metrics, as `pneumo_eval` wrote them for its run."
-    return json.loads((shipped_run()/'metrics.json').read_text())
+    return EvalFiles(shipped_run()).read_metrics()   # a release keeps them beside the model
 
 def model_line(run): # a run folder
     "The line by which a command names the model it uses."
     if not is_shipped(run): return f"model: {run}"
     r = json.loads((SHIPPED/'release.json').read_text())
     return (f"model: the one shipped with pneumo_nb {r['version']} ({r['preset']} preset, seed {r['seed']}, "
-            f"from the run {r['source_run']}); its card: {SHIPPED/'model_card.md'}")
+            f"from the run {r['source_run']}); its card: {EvalFiles(SHIPPED).card}")
 
 # %% ../nbs/16_release.ipynb #848049b6
 _COMPARED = ('thresholds', 'ranking', 'at', 'ece', 'counts')   # and 'ci', the bootstrap intervals
@@ -266,7 +272,7 @@ def export_info(run, # the run folder
                 cfg, # its resolved config
                 done): # what export_files wrote
     "export.json: what the exported files take and give, and the rule that turns a probability into a decision."
-    thresholds = json.loads((Path(run)/'thresholds.json').read_text())
+    thresholds = json.loads(Run(run).thresholds.read_text())
     shipped = Path(run)/'release.json'   # a shipped folder names the run it came from
     source = json.loads(shipped.read_text())['source_run'] if shipped.exists() else Path(run).name
     return dict(version=pneumo_nb.__version__, source_run=source, not_for_clinical_use=True,
@@ -301,17 +307,18 @@ def ship_export(folder): # a shipped folder (release.json, model_card.md and a r
     cfg, model = load_run(folder)
     done = export_files(model, cfg, folder, ('onnx',))
     (folder/'export.json').write_text(json.dumps(export_info(folder, cfg, done), indent=2))
-    lines = [l for l in (folder/'model_card.md').read_text(encoding='utf-8').split('\n') if not l.startswith(ONNX_LINE)]
+    card = EvalFiles(folder).card
+    lines = [l for l in card.read_text(encoding='utf-8').split('\n') if not l.startswith(ONNX_LINE)]
     at = next(k for k, l in enumerate(lines) if 'SHA-256 of `model.keras`' in l)
     lines.insert(at + 1, ONNX_LINE + f"`{done['onnx']['sha256']}`")
-    (folder/'model_card.md').write_text('\n'.join(lines), encoding='utf-8')
+    card.write_text('\n'.join(lines), encoding='utf-8')
     return folder/'model.onnx'
 
 # %% ../nbs/16_release.ipynb #51112963
 def check_default(run): # a finished run folder
     "Refuse a run that is not `pneumo_train` with no options (the default `fast` preset, seed 0)."
-    if (run/'adapt.json').exists(): raise RunError(f"{run} is an adapted run; ship the run it came from")
-    got = TrainConfig.load(run/'config.json').resolved()
+    if Run(run).adapt.exists(): raise RunError(f"{run} is an adapted run; ship the run it came from")
+    got = TrainConfig.load(Run(run).config).resolved()
     want = TrainConfig(data=got.data).resolved()
     if diff := [k for k, v in dataclasses.asdict(want).items() if getattr(got, k) != v]:
         raise RunError(f"{run} is not the default preset (its {', '.join(diff)} differ); "
@@ -320,11 +327,11 @@ def check_default(run): # a finished run folder
 def check_evaluated(run, # a finished run folder
                     data=None): # dataset folder (default: the run's)
     "The run's metrics, once its evaluation is complete and a new one of its model agrees with it."
-    ev = run/'eval'
-    if missing := [f for f in (*EVAL_FILES, 'predictions.csv') if not (ev/f).exists()]:
+    ev, files = Run(run).eval, EvalFiles(Run(run).eval)
+    if missing := [getattr(files, f).name for f in (*EVAL_FILES, 'predictions') if not getattr(files, f).exists()]:
         raise RunError(f"{ev}: no complete evaluation (missing {', '.join(missing)}); "
                        f"run `pneumo_eval --run {run}` first")
-    m = json.loads((ev/'metrics.json').read_text())
+    m = files.read_metrics()
     if m['n_boot'] < 1000:
         raise RunError(f"{ev} used {m['n_boot']} bootstrap rounds; redo it with pneumo_eval's 1000: "
                        f"`pneumo_eval --run {run} --force`")
@@ -340,7 +347,7 @@ def release_card(run, # the evaluated source run
                  sha): # SHA-256 of its model.keras
     "The run's model card, titled and introduced as the shipped model's."
     v = pneumo_nb.__version__
-    first, body = (run/'eval'/'model_card.md').read_text(encoding='utf-8').split('\n', 1)
+    first, body = EvalFiles(Run(run).eval).card.read_text(encoding='utf-8').split('\n', 1)
     ship = f"""## 随包发布 Shipped with the package
 - 这个模型随 pneumo_nb {v} 一起安装，在包里的 `release/` 文件夹，来自运行 `{run.name}`。不给 `--run` 时，`pneumo_predict`、`pneumo_eval` 和 `pneumo_adapt` 都用它。
 - This model is installed with pneumo_nb {v}, in the package's `release/` folder, from the run `{run.name}`. `pneumo_predict`, `pneumo_eval` and `pneumo_adapt` use it when `--run` is omitted.
@@ -355,15 +362,16 @@ def write_release(run, # an evaluated run folder
                   m, # its checked metrics
                   out=SHIPPED): # the folder to write
     "Write the shipped folder from `run`, whole or not at all; return its path."
-    sha, cfg = sha256sum(run/'model.keras'), json.loads((run/'config.json').read_text())
+    r, kept = Run(run), Run(out)
+    sha, cfg = sha256sum(r.model), json.loads(r.config.read_text())
     info = dict(version=pneumo_nb.__version__, source_run=run.name, preset=cfg['preset'], seed=cfg['seed'],
                 date=str(date.today()), model_sha256=sha, test_images=m['counts']['test'])
     with atomic_path(out) as tmp:
         tmp.mkdir()
-        for f in RUN_FILES: shutil.copy(run/f, tmp/f)
-        (tmp/'config.json').write_text(json.dumps(dict(cfg, data=None), indent=2))   # no path of this machine
-        (tmp/'metrics.json').write_text(json.dumps(m, indent=2))
-        (tmp/'model_card.md').write_text(release_card(run, sha), encoding='utf-8')
+        for f in RUN_FILES: shutil.copy(getattr(r, f), tmp/getattr(kept, f).name)
+        (tmp/kept.config.name).write_text(json.dumps(dict(cfg, data=None), indent=2))   # no path of this machine
+        EvalFiles(tmp).metrics.write_text(json.dumps(m, indent=2))
+        EvalFiles(tmp).card.write_text(release_card(run, sha), encoding='utf-8')
         (tmp/'release.json').write_text(json.dumps(info, indent=2))
         ship_export(tmp)
         if (size := sum(p.stat().st_size for p in tmp.iterdir())) > MAX_BYTES:

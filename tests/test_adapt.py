@@ -27,7 +27,7 @@ def test_adapt_and_evaluate(smoke_run, data_root, tmp_path):
     assert tree_digest(smoke_run) == before                      # the source run is left as it was
     code = textwrap.dedent(f"""
         import json, numpy as np
-        from pneumo_nb.train import load_run
+        from pneumo_nb.runs import load_run
         from pneumo_nb.images import image_files, load_images
         from pneumo_nb.train import bn_probes
         cfg, src = load_run({str(smoke_run)!r}); _, new = load_run({str(tmp_path/'adapted')!r})

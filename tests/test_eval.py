@@ -6,7 +6,8 @@ from conftest import run, assert_one_line_error, tree_digest
 from pneumo_nb.data import Item
 from pneumo_nb.core import DataError
 from pneumo_nb.operating import threshold_metrics, ranking_metrics, bootstrap_ci, choose_thresholds, stress_threshold, RULES
-from pneumo_nb.calibration import calibration, calibrators, compare_calibrators
+from pneumo_nb.calibration import calibrators, compare_calibrators
+from pneumo_nb.evaluate import reliability
 from pneumo_nb.adapt import em_prevalence
 from pneumo_nb.model import sigmoid
 
@@ -65,12 +66,12 @@ def miscalibrated(n=20000, seed=0):
 def test_calibration_lowers_ece_on_miscalibrated_scores():
     z, y = miscalibrated()
     fit, test = np.arange(len(y)) < len(y)//2, np.arange(len(y)) >= len(y)//2
-    raw = calibration(y[test], sigmoid(z[test]))['ece']
+    raw = reliability(y[test], sigmoid(z[test]))['ece']
     assert raw > 0.05
     for name in ('temperature', 'platt', 'isotonic'):
-        cal = calibration(y[test], calibrators()[name](z[fit], y[fit])(z[test]))['ece']
+        cal = reliability(y[test], calibrators()[name](z[fit], y[fit])(z[test]))['ece']
         assert cal < raw/2, (name, raw, cal)
-    assert calibration(y[test], calibrators()['platt'](z[fit], y[fit])(z[test]))['ece'] < 0.02
+    assert reliability(y[test], calibrators()['platt'](z[fit], y[fit])(z[test]))['ece'] < 0.02
 
 def test_compare_calibrators_cross_fits():
     z, y = miscalibrated(6000)

@@ -12,7 +12,7 @@ def keras_side():
     "The shipped model's probabilities and Grad-CAM maps on the example films, computed with Keras."
     import tensorflow as tf
     from pneumo_nb.gradcam import gradcam
-    from pneumo_nb.train import load_run
+    from pneumo_nb.runs import load_run
     cfg, model = load_run(SHIPPED)
     x, _, _ = load_images([p for p, _ in example_films()], cfg.image_size, cfg.channels)
     x = x.astype('float32')

@@ -1,12 +1,13 @@
 """Faults a user meets: a full disk during training, SIGKILL during pneumo_eval and pneumo_predict --out, truncated model
 and checkpoint files, decompression bombs, two writers on one run. Each ends in one line (or a clean kill), nothing
 complete is lost, and the run continues or is redone cleanly."""
-import csv, json, shutil, signal, subprocess, sys, time, zipfile
+import csv, shutil, signal, subprocess, sys, time, zipfile
 from pathlib import Path
 import pytest
 from conftest import run, assert_one_line_error, tree_digest, need
 from pneumo_nb.data import toy_dataset
 from pneumo_nb.images import bomb_png
+from pneumo_nb.runs import Run, backup_state
 
 TINY = ['--limit', 32, '--image-size', 48, '--batch-size', 16]
 
@@ -48,7 +49,7 @@ def test_full_disk_during_training_then_resume(data_root, small_disk):
     r = faulty('pneumo_train', ['--data', data_root, '--out', out, '--epochs', 3, *TINY], FILL_DISK.format(filler=str(small_disk/'filler')))
     assert_one_line_error(r, 'no space left on device', str(out), '--resume')
     assert 'Segmentation fault' not in r.stderr and 'Exception ignored' not in r.stderr
-    assert json.loads((out/'backup'/'training_metadata.json').read_text())['epoch'] == 1   # the last complete checkpoint
+    assert backup_state(Run(out).backup)['epoch'] == 1        # the last complete backup: epoch 0's
     assert zipfile.is_zipfile(out/'model.keras') and leftovers(out) == []                   # nothing half-written stays
     (small_disk/'filler').unlink()
     r = run('pneumo_train', '--out', out, '--resume')
@@ -134,7 +135,7 @@ keras.Model.save_weights = killed
 def test_kill_while_writing_checkpoint_then_resume(data_root, tmp_path):
     out = tmp_path/'run'
     assert faulty('pneumo_train', ['--data', data_root, '--out', out, '--epochs', 3, *TINY], KILL_SAVING).returncode == -9
-    assert json.loads((out/'backup'/'training_metadata.json').read_text())['epoch'] == 1     # epoch 0's backup, whole
+    assert backup_state(Run(out).backup)['epoch'] == 1     # epoch 0's backup, whole
     r = run('pneumo_train', '--out', out, '--resume')
     assert r.returncode == 0, r.stderr[-3000:]
     assert epochs_logged(out/'history.csv') == [0, 1, 2] and leftovers(out) == []
@@ -142,7 +143,8 @@ def test_kill_while_writing_checkpoint_then_resume(data_root, tmp_path):
 def test_truncated_checkpoint(data_root, tmp_path):
     out = tmp_path/'run'
     assert faulty('pneumo_train', ['--data', data_root, '--out', out, '--epochs', 3, *TINY], KILL_AFTER_EPOCH).returncode == -9
-    w = out/'backup'/'latest.weights.h5'; w.write_bytes(w.read_bytes()[:1000])
+    w = Run(out).backup/backup_state(Run(out).backup)['weights']
+    w.write_bytes(w.read_bytes()[:1000])
     r = run('pneumo_train', '--out', out, '--resume')
     assert_one_line_error(r, f'{w}: damaged checkpoint', f"delete {out/'backup'}")
     assert 'taking over the lock' in r.stderr                 # the killed process's lock, taken over

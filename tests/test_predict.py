@@ -33,7 +33,7 @@ def test_batched_equals_one_by_one(smoke_run, data_root):
     files = sorted((data_root/'test'/'NORMAL').iterdir())[:10] + sorted((data_root/'test'/'PNEUMONIA').iterdir())[:10]
     code = textwrap.dedent(f"""
         import json
-        from pneumo_nb.evaluate import predict_files
+        from pneumo_nb.predict import predict_files
         files = {[str(f) for f in files]!r}
         many = [r['prob'] for r in predict_files({str(smoke_run)!r}, files)[0]]
         one = [predict_files({str(smoke_run)!r}, [f])[0][0]['prob'] for f in files[:4]]

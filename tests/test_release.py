@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from conftest import run, assert_one_line_error, need, offline_env, tree_digest
 import pneumo_nb
-from pneumo_nb.release import (EXAMPLES, SHIPPED, RUN_FILES, EVAL_FILES, EXPORT_FILES, MAX_BYTES, differences,
+from pneumo_nb.release import (EXAMPLES, SHIPPED, MAX_BYTES, release_names, differences,
                                example_films, numbers, shipped_metrics)
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = {*RUN_FILES, *EVAL_FILES, *EXPORT_FILES, 'release.json'}
+FILES = release_names()
 
 def test_shipped_folder_loads_with_safe_mode():
     import keras

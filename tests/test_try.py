@@ -68,7 +68,7 @@ def reference(paths):
     from pneumo_nb.gradcam import gradcam
     from pneumo_nb.images import load_images
     from pneumo_nb.release import shipped_run
-    from pneumo_nb.train import load_run
+    from pneumo_nb.runs import load_run
     cfg, model = load_run(shipped_run())
     x, _, _ = load_images(paths, cfg.image_size, cfg.channels)
     return probs, np.concatenate([gradcam(model, x[k:k + 32]) for k in range(0, len(x), 32)])

@@ -14,7 +14,7 @@ def page_text():
     first, body = card.split('\n', 1)
     assert first.startswith('# 模型卡 Model card'), 'pneumo_nb/release/model_card.md: not a card written by pneumo_release'
     version = first.rsplit(' ', 1)[-1]
-    front = ('---\ntitle: "19 · 模型卡  The model card"\n'
+    front = ('---\ntitle: "21 · 模型卡  The model card"\n'
              f'description: "The card of the model shipped with pneumo_nb {version}, copied unchanged. '
              f'随 pneumo_nb {version} 发布的模型的卡，原样复制。"\n---\n')
     return front + body

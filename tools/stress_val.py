@@ -8,8 +8,8 @@ Usage: python tools/stress_val.py RUN [RUN ...]
 import argparse
 import numpy as np
 from sklearn.metrics import roc_auc_score, log_loss
-from pneumo_nb.train import read_heldout
-from pneumo_nb.train import load_run
+from pneumo_nb.runs import read_heldout
+from pneumo_nb.runs import load_run
 from pneumo_nb.model import sigmoid
 from pneumo_nb.operating import heldout_images, stress_predictions, run_calibration, threshold_metrics
 

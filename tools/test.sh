@@ -55,6 +55,9 @@ if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- 
   echo "error: nbdev_export/nbdev_clean changed files; commit the exported package and clean notebooks"; exit 1
 fi
 
+echo "== ruff: the package, the tests and the tools (rules in pyproject.toml)"
+ruff check pneumo_nb tests tools || exit 1
+
 if [ "$QUICK" = 1 ]; then
   echo "== pytest, the tests that need no dataset (-m 'not needs_data')"
   python -m pytest tests/ -q -p no:cacheprovider -m "not needs_data"
