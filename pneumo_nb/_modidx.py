@@ -326,4 +326,5 @@ d = { 'settings': { 'branch': 'main',
                                  'pneumo_nb.train.train': ('train.html#train', 'pneumo_nb/train.py'),
                                  'pneumo_nb.train.train_input': ('train.html#train_input', 'pneumo_nb/train.py'),
                                  'pneumo_nb.train.train_single': ('train.html#train_single', 'pneumo_nb/train.py'),
+                                 'pneumo_nb.train.with_heldout': ('train.html#with_heldout', 'pneumo_nb/train.py'),
                                  'pneumo_nb.train.without': ('train.html#without', 'pneumo_nb/train.py')}}}

@@ -6,10 +6,10 @@
 __all__ = ['PANELS', 'ORIGINAL_RUN', 'LADDER', 'make_split', 'decode', 'freeze', 'train_input', 'bn_probes', 'precise_bn',
            'PreciseBN', 'callbacks', 'default_strategy', 'fit_one', 'logit_model', 'prepare_run', 'fit_platt',
            'calibration_params', 'calibrate', 'predict_logits', 'train_single', 'train', 'plot_single', 'save_figure',
-           'plot_history', 'predict_both', 'without', 'rung_config', 'ensure_run']
+           'plot_history', 'predict_both', 'with_heldout', 'without', 'rung_config', 'ensure_run']
 
 # %% ../nbs/03_train.ipynb #74549617
-import json, math, sys, time, warnings
+import dataclasses, json, math, shutil, sys, time, warnings
 from pathlib import Path
 import numpy as np
 from .core import (DataError, OptionError, RunError, TrainConfig, parse_args, atomic_path, write_atomic,
@@ -20,7 +20,7 @@ from .data import (find_data, scan, patient_split, read_split, write_split, load
 from .images import report_skipped
 from .imbalance import balance
 from .model import build_model, compile_model, prior_shift, sigmoid
-from .runs import (FORMAT, Run, Backup, BestCheckpoint, HistoryLog, best_so_far, load_saved,
+from .runs import (FORMAT, Run, Backup, BestCheckpoint, HistoryLog, best_so_far, load_run, load_saved,
                             read_history, resume_epoch, save_model, write_heldout)
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
@@ -283,6 +283,21 @@ def predict_both(model, # a model with 'logit' and 'calibrate' layers
     if not len(x): return np.zeros(0), np.zeros(0)
     z, p = keras.Model(model.input, [model.get_layer('logit').output, model.output]).predict(x, batch_size=batch_size, verbose=0)
     return z[:, 0].astype(float), p[:, 0].astype(float)
+
+# %% ../nbs/03_train.ipynb #383765aa
+def with_heldout(run, # a finished single run, such as the shipped model's folder
+                 out): # folder to create: a copy of the run
+    "A copy of `run` in `out`, with its split and validation predictions made again where it has none."
+    cfg, model = load_run(run)
+    shutil.copytree(run, out)
+    r = Run(out)
+    items = read_split(r.split) if r.split.exists() else make_split(dataclasses.replace(cfg, data=str(find_data(cfg.data))))
+    if not r.split.exists(): write_split(items, r.split)
+    if not (r.val.exists() or r.oof.exists()):
+        xva, yva, itva = decode(cfg, items, find_data(cfg.data), 'val')
+        z = predict_logits(model, xva)
+        write_heldout(r.val, itva, [-1]*len(itva), z, sigmoid(z))
+    return r.path
 
 # %% ../nbs/03_train.ipynb #043e668c
 ORIGINAL_RUN = ['--preset', 'original', '--imbalance', 'both', '--flip', '--freeze-aug', '--schedule', 'constant',
