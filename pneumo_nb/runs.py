@@ -123,6 +123,8 @@ class Backup(keras.callbacks.Callback):
         state = backup_state(self.folder)
         if state is None: return
         weights = self.folder/state['weights']
+        opt = self.model.optimizer
+        if opt is not None and not opt.built: opt.build(self.model.trainable_variables)   # its state loads too
         try: self.model.load_weights(weights)
         except Exception as e:
             why = str(e).splitlines()[0][:120]
