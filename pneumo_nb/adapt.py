@@ -14,7 +14,8 @@ from .runs import Run, run_dir, load_run, save_model
 from .images import image_files, load_images, report_skipped
 from .train import bn_probes, precise_bn, predict_both
 from .ensemble import member_models
-from .operating import run_calibration
+from .operating import model_calibration
+from .train import model_calibration
 from .train import calibrate
 from .model import logit, prior_shift, sigmoid
 
@@ -51,7 +52,7 @@ def adapt_run(run, # source run folder (never modified)
     report_skipped(bad)
     for m in member_models(model): precise_bn(bn_probes(m), x)
     info = dict(source_run=str(src), images=str(folder), n_images=len(x), unreadable=len(bad), not_images=sum(other.values()))
-    a, b = run_calibration(model); thresholds = {'0.5': 0.5}
+    a, b = model_calibration(model); thresholds = {'0.5': 0.5}
     if prevalence:
         q = em_prevalence(predict_both(model, x)[1], cfg.prior)
         shift = prior_shift(q, cfg.prior)
@@ -63,7 +64,7 @@ def adapt_run(run, # source run folder (never modified)
         for f, g in ((old.config, new.config), (old.split, new.split)):   # a shipped model has no split
             if f.exists(): shutil.copy(f, g)
         save_model(model, new.model)
-        cal = dict(a=a, b=run_calibration(model)[1], prior=cfg.prior)
+        cal = dict(a=a, b=model_calibration(model)[1], prior=cfg.prior)
         write_atomic(new.adapt, json.dumps(dict(info, thresholds=thresholds, calibration=cal), indent=2))
         if old.summary.exists(): write_atomic(new.summary, old.summary.read_text())
     return out, info

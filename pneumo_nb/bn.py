@@ -13,7 +13,7 @@ from .runs import Run, load_run, read_heldout
 from .evaluate import reliability
 from .model import sigmoid
 from .data import find_data, load_images, read_split
-from .ensemble import member_models, member_logits
+from .ensemble import heldout_logits, member_models
 from .operating import heldout_images, ranking_metrics
 from sklearn.metrics import log_loss
 
@@ -24,10 +24,7 @@ def bn_effect(run, # a run trained with precise_bn=False
     cfg, model = load_run(run); held = read_heldout(run); y, fold = held['label'], held['fold']
     x = heldout_images(run, cfg, held); ms = member_models(model)
     def scores():
-        z = np.zeros(len(y))
-        for k, m in enumerate(ms):
-            sel = fold == k if len(ms) > 1 else np.ones(len(y), bool)
-            z[sel] = member_logits(m, x[sel])
+        z = heldout_logits(model, x, fold)
         p = sigmoid(z)
         return dict(auc=ranking_metrics(y, z)['roc_auc'], log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
                     ece=reliability(y, p)['ece'], mean_p_normal=float(p[y == 0].mean()))

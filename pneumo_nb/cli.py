@@ -56,7 +56,6 @@ def pneumo_eval(run:str=None, # run folder from pneumo_train or pneumo_adapt (de
                 n_boot:int=1000, # bootstrap rounds for the confidence intervals
                 force:bool=False): # redo an existing evaluation
     "Evaluate a run on the official test split: pre-registered thresholds, metrics with patient-level CIs, plots, model card."
-    if n_boot < 10: raise OptionError(f"--n-boot must be at least 10 bootstrap rounds, got {n_boot}")
     from pneumo_nb.evaluate import evaluate_run
     from pneumo_nb.operating import fmt_ci, METRIC_ROWS
     from pneumo_nb.release import is_shipped, model_line, reproduction, shipped_eval_out, shipped_run

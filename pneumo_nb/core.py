@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['CJK_FONTS', 'PRESETS', 'PneumoError', 'DataError', 'ImageError', 'OptionError', 'RunError', 'WriteError',
-           'existing_dir', 'quiet_stderr', 'has_cjk', 'zh_en', 'pyplot', 'OneLineParser', 'dashed', 'params',
+           'existing_dir', 'quiet_stderr', 'use_cjk_font', 'zh_en', 'pyplot', 'OneLineParser', 'dashed', 'params',
            'cli_parser', 'parse_args', 'error_line', 'one_line_errors', 'cli', 'pid_alive', 'atomic_path',
            'write_atomic', 'lock_holder', 'run_lock', 'new_path', 'preset', 'TrainConfig']
 
@@ -61,7 +61,7 @@ CJK_FONTS = ('Noto Sans CJK SC', 'Noto Sans CJK JP', 'Noto Sans SC', 'Source Han
              'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', 'SimHei', 'Heiti SC')
 
 @functools.cache
-def has_cjk():
+def use_cjk_font():
     "Use the first installed CJK font in matplotlib; return whether there was one."
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
@@ -75,13 +75,13 @@ def has_cjk():
 def zh_en(zh, # Chinese label
           en): # English label
     "A bilingual label when a CJK font is installed, else the English one."
-    return f'{zh} {en}' if has_cjk() else en
+    return f'{zh} {en}' if use_cjk_font() else en
 
 # %% ../nbs/12_core.ipynb #54b93c44
 def pyplot():
     "matplotlib's `pyplot`, imported on first use, with a CJK font chosen; in Jupyter, plots at 2× (retina)."
     import matplotlib.pyplot as plt
-    has_cjk()
+    use_cjk_font()
     ip = sys.modules['IPython'].get_ipython() if 'IPython' in sys.modules else None
     if getattr(ip, 'kernel', None):
         from matplotlib_inline.backend_inline import set_matplotlib_formats

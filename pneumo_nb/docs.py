@@ -143,12 +143,12 @@ def build_docs(use_quarto=None): # True: Quarto; False: smalldocs; None: Quarto 
     else:
         from nbdev.quarto import refresh_quarto_yml
         from nbdev.serve import proc_nbs
-        from nbdev.doclinks import nbdev_export
+        from nbdev.doclinks import nbdev_export as export_package
         from smalldocs.site import build
         proc = root/'_proc'
         shutil.rmtree(proc, ignore_errors=True)
         refresh_quarto_yml()
-        nbdev_export()   # the package and its index of names, which the API pages link through
+        export_package()   # the package and its index of names, which the API pages link through
         proc_nbs(cfg.nbs_path, n_workers=2)  # worker processes: rendering imports the chapters' modules, TensorFlow among them; this process stays without it
         align_page_names(proc)
         sized_images(proc)

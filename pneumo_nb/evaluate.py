@@ -11,13 +11,13 @@ __all__ = ['report_at', 'save_test_probs', 'read_test_probs', 'ends_table', 'plo
 import contextlib, csv, json
 from pathlib import Path
 import numpy as np
-from .core import OptionError, RunError, atomic_path, write_atomic, run_lock, pyplot, zh_en
+from .core import RunError, atomic_path, write_atomic, run_lock, pyplot, zh_en
 from .runs import EvalFiles, Run, run_dir, load_run
 from .data import CLASSES, CLASSES_ZH, find_data, read_split, scan, load_split
 from .images import report_skipped
 from .train import predict_both
-from .operating import (model_card, bootstrap_ci, decide, plot_thresholds, ranking_metrics,
-                                 run_calibration, run_thresholds, threshold_metrics)
+from .operating import (check_boot, model_card, bootstrap_ci, decide, plot_thresholds, ranking_metrics, ensure_thresholds, threshold_metrics)
+from .train import model_calibration
 from .gradcam import gallery
 from .model import sigmoid
 from sklearn.metrics import (roc_auc_score,
@@ -164,7 +164,7 @@ def evaluate_run(run, # run folder from pneumo_train (or pneumo_adapt)
                  force=False, # overwrite an existing evaluation
                  out=None): # evaluation folder (default: run/eval; elsewhere, the run is only read)
     "Thresholds from held-out data, the test split predicted once; metrics, plots, a model card: `out`, whole."
-    if n_boot < 10: raise OptionError(f"n_boot must be at least 10 bootstrap rounds, got {n_boot}")
+    check_boot(n_boot)   # before the test split is predicted
     run = run_dir(run)
     out = Path(out) if out else Run(run).eval
     inside = out.resolve() == Run(run).eval.resolve()
@@ -193,7 +193,7 @@ def _evaluate(run, # run folder
     "Thresholds, the test split predicted once, metrics and files: the body of `evaluate_run`."
     root = find_data(data or cfg.data)
     items = test_items(run, root)
-    th = {k: v for k, v in run_thresholds(run, model, cfg).items() if k != 'chosen_on'}
+    th = {k: v for k, v in ensure_thresholds(run, model, cfg).items() if k != 'chosen_on'}
     its, x, y, z, p = predict_split(model, cfg, items, root, 'test')
     out.mkdir()
     r, ev = Run(run), EvalFiles(out)
@@ -205,7 +205,7 @@ def _evaluate(run, # run folder
     m = dict(thresholds=th, ranking=ranking_metrics(y, p), at={k: threshold_metrics(y, p, t) for k, t in th.items()},
              ci=bootstrap_ci(y, p, pats, th, n_boot), n_boot=n_boot,
              ece=dict(uncalibrated=reliability(y, p_raw)['ece'], calibrated=reliability(y, p)['ece']),
-             calibration=dict(summ.get('calibration') or (adapted or {}).get('calibration') or {}, a_b=run_calibration(model)),
+             calibration=dict(summ.get('calibration') or (adapted or {}).get('calibration') or {}, a_b=model_calibration(model)),
              thresholds_from=(adapted and f"adapted to {adapted['images']}") or json.loads(r.thresholds.read_text())['chosen_on'],
              adapted=adapted, counts=dict(train=sum(i.split == 'train' for i in items) or summ.get('n_train'),
                          val=sum(i.split == 'val' for i in items) or summ.get('n_val'),

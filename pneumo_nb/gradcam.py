@@ -15,7 +15,8 @@ from .train import predict_both
 from .runs import load_run, read_heldout
 from .ensemble import member_models
 from .model import sigmoid
-from .operating import heldout_images, ranking_metrics, run_calibration, stress_predictions
+from .operating import heldout_images, ranking_metrics, stress_predictions
+from .train import model_calibration
 from sklearn.metrics import log_loss
 with quiet_stderr(): import tensorflow as tf, keras
 
@@ -128,7 +129,7 @@ def heat_left(model, # a run's model
 def validation_profile(run): # a single (non-cross-fitted) run folder
     "Validation log-loss, mean AUC under the stress changes, ROC-AUC as is and mirrored (`mirror_effect`), and where the heat sits (`heat_left`)."
     cfg, model = load_run(run); held = read_heldout(run); y = held['label']
-    x = heldout_images(run, cfg, held); cal = run_calibration(model); p = sigmoid(cal[0]*held['logit'] + cal[1])
+    x = heldout_images(run, cfg, held); cal = model_calibration(model); p = sigmoid(cal[0]*held['logit'] + cal[1])
     stressed = stress_predictions(model, x, held['fold'], cal)
     return dict(run=Path(run).name, flip=cfg.flip, log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
                 stress_auc=float(np.mean([ranking_metrics(y, q)['roc_auc'] for q in stressed.values()])), **mirror_effect(model, x, y),

@@ -14,7 +14,7 @@ from .runs import load_run
 from .data import CLASSES, CLASSES_ZH
 from .images import load_films, open_film
 from .train import predict_both
-from .operating import RULES, run_thresholds
+from .operating import RULES, ensure_thresholds
 from .gradcam import gradcam, heat_figure
 from .model import logit, prior_shift, sigmoid
 
@@ -28,7 +28,7 @@ def resolve_threshold(run, # run folder
     except ValueError: t = None
     if t is None:
         if threshold not in RULES and threshold != 'declared_prior': raise OptionError(f"unknown threshold {threshold!r}; use a number in [0, 1] or one of {', '.join(RULES)}")
-        t = run_thresholds(run, model, cfg).get(threshold)
+        t = ensure_thresholds(run, model, cfg).get(threshold)
         if t is None: raise OptionError(f"threshold {threshold!r} is not defined for {run}")
     if not 0 <= t <= 1: raise OptionError(f"threshold {threshold!r} is outside [0, 1]")
     return t

@@ -11,11 +11,12 @@ from sklearn.metrics import roc_auc_score, log_loss
 from pneumo_nb.runs import read_heldout
 from pneumo_nb.runs import load_run
 from pneumo_nb.model import sigmoid
-from pneumo_nb.operating import heldout_images, stress_predictions, run_calibration, threshold_metrics
+from pneumo_nb.operating import heldout_images, stress_predictions, threshold_metrics
+from pneumo_nb.train import model_calibration
 
 def stress(run): # run folder
     "Per change: (ROC-AUC, log-loss, mean p of normals, balanced accuracy at 0.5) on the run's held-out images."
-    cfg, model = load_run(run); held = read_heldout(run); y = held['label']; cal = run_calibration(model)
+    cfg, model = load_run(run); held = read_heldout(run); y = held['label']; cal = model_calibration(model)
     clean = {'none': sigmoid(cal[0]*held['logit'] + cal[1])}
     res = {}
     for k, p in {**clean, **stress_predictions(model, heldout_images(run, cfg, held), held['fold'], cal)}.items():
