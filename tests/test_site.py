@@ -3,6 +3,8 @@ import html, os, re, time, urllib.request
 from urllib.parse import unquote
 import pytest
 from conftest import ROOT
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.support.ui import WebDriverWait
 
 SITE_URL = 'https://pneumo-nb.github.io/pneumo_nb/'   # nbdev's show_doc links point at the published site
 PAGES = ['index.html', 'try.html', 'data.html', 'imbalance.html', 'model.html', 'train.html', 'eval.html', 'precise_bn.html', 'ensemble.html',
@@ -46,6 +48,8 @@ def platform_fonts(browser, find_js):
 def test_page_in_chromium(site, browser, page):
     base, docs = site
     browser.get(base + page)
+    try: WebDriverWait(browser, 20).until(lambda b: b.find_elements('css selector', 'h1'))   # a loaded page under load
+    except TimeoutException: pass
     assert browser.find_elements('css selector', 'h1'), f'{page}: no title'
     sidebar = browser.execute_script("return [...document.querySelectorAll('#quarto-sidebar a[href]')].map(a => a.href)")
     assert len(sidebar) >= 10, sidebar                              # index, 00-04, model card, appendices, experiment log
