@@ -168,8 +168,8 @@ def evaluate_run(run, # run folder from pneumo_train (or pneumo_adapt)
     run = run_dir(run)
     out = Path(out) if out else Run(run).eval
     inside = out.resolve() == Run(run).eval.resolve()
-    done = EvalFiles(out).metrics.exists()
     with run_lock(run, 'pneumo_eval') if inside else contextlib.nullcontext():
+        done = EvalFiles(out).metrics.exists()   # looked at under the lock
         if done and not force:
             raise RunError(f"{out} already has an evaluation; pass --force to redo it")
         if out.exists() and not done:

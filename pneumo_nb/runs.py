@@ -8,7 +8,7 @@ __all__ = ['FORMAT', 'HELDOUT_COLS', 'Run', 'EvalFiles', 'run_dir', 'save_model'
            'read_heldout']
 
 # %% ../nbs/18_runs.ipynb #8a448403
-import csv, json, zipfile
+import csv, json, shutil, zipfile
 from pathlib import Path
 import numpy as np
 from .core import RunError, TrainConfig, atomic_path, lock_holder, quiet_stderr, write_atomic
@@ -143,8 +143,7 @@ class Backup(keras.callbacks.Callback):
 
     def on_train_end(self,
                      logs=None): # unused
-        for f in self.folder.glob('*'): f.unlink()
-        if self.folder.exists(): self.folder.rmdir()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 # %% ../nbs/18_runs.ipynb #98555183
 class BestCheckpoint(keras.callbacks.Callback):

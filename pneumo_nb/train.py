@@ -136,15 +136,15 @@ def fit_one(cfg, # resolved TrainConfig
         steps = epochs*math.ceil(drawn/cfg.batch_size)
         lr = cfg.lr if cfg.schedule == 'constant' else keras.optimizers.schedules.CosineDecay(cfg.lr, steps, alpha=0.01)
         compile_model(model, lr, cfg.jit, cfg.ema)
-    t0 = time.time()
+    r, t0 = Run(run), time.time()
     model.fit(ds, validation_data=make_dataset(xva, yva, cfg.batch_size), epochs=epochs, class_weight=cw, shuffle=False,
-              initial_epoch=resume_epoch(Run(run).backup), callbacks=callbacks(cfg, run, clean, select),
+              initial_epoch=resume_epoch(r.backup), callbacks=callbacks(cfg, run, clean, select),
               verbose=verbose)
     if not select:   # a member keeps its last epoch: its statistics are made precise once more (a resumed fit may have run no epoch)
         if cfg.precise_bn: precise_bn(bn_probes(model), clean)
-        save_model(model, Run(run).model)
-    if not Run(run).model.exists(): raise RunError(f"{run}: training produced no model (NaN loss from the start?)")
-    return load_saved(Run(run).model), time.time() - t0
+        save_model(model, r.model)
+    if not r.model.exists(): raise RunError(f"{run}: training produced no model (NaN loss from the start?)")
+    return load_saved(r.model), time.time() - t0
 
 # %% ../nbs/03_train.ipynb #82814639
 def logit_model(model, # a model with a 'logit' layer
@@ -225,10 +225,11 @@ def train_single(cfg, # resolved TrainConfig
     xva, yva, itva = decode(cfg, items, root, 'val', cfg.limit and max(8, cfg.limit//4))
     model, secs = fit_one(cfg, run, (xtr, ytr), (xva, yva), cfg.epochs, True, strategy, verbose)
     z = predict_logits(model, xva)
-    write_heldout(Run(run).val, itva, [-1]*len(itva), z, sigmoid(z))
+    r = Run(run)
+    write_heldout(r.val, itva, [-1]*len(itva), z, sigmoid(z))
     cal = calibration_params(z, yva, cfg.prior)
-    save_model(calibrate(model, cal), Run(run).model)
-    h = read_history(Run(run).history)
+    save_model(calibrate(model, cal), r.model)
+    h = read_history(r.history)
     i = int(np.argmin(h['val_loss']))
     return dict(n_train=len(ytr), n_val=len(yva), seconds=secs, epochs_total=len(h['epoch']), best_epoch=int(h['epoch'][i]) + 1,
                 val_loss=float(h['val_loss'][i]), val_auc=float(h.get('val_auc', [np.nan]*len(h['epoch']))[i]), calibration=cal,
@@ -295,11 +296,13 @@ def with_heldout(run, # a finished single run, such as the shipped model's folde
     "A copy of `run` in `out`, with its split and validation predictions made again where it has none."
     cfg, model = load_run(run)
     shutil.copytree(run, out)
-    r = Run(out)
-    items = read_split(r.split) if r.split.exists() else make_split(dataclasses.replace(cfg, data=str(find_data(cfg.data))))
-    if not r.split.exists(): write_split(items, r.split)
+    r, root = Run(out), find_data(cfg.data)
+    if r.split.exists(): items = read_split(r.split)
+    else:
+        items = make_split(dataclasses.replace(cfg, data=str(root)))
+        write_split(items, r.split)
     if not (r.val.exists() or r.oof.exists()):
-        xva, yva, itva = decode(cfg, items, find_data(cfg.data), 'val')
+        xva, yva, itva = decode(cfg, items, root, 'val')
         z = predict_logits(model, xva)
         write_heldout(r.val, itva, [-1]*len(itva), z, sigmoid(z))
     return r.path
