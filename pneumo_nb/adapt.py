@@ -39,7 +39,7 @@ def adapt_run(run, # source run folder (never modified)
               out, # new run folder to create
               prevalence=False, # also estimate the new site's pneumonia prevalence by EM
               min_images=32): # refuse fewer readable images than this
-    "AdaBN on unlabelled images (and optionally an EM prevalence estimate): a new run in `out`; `run` is left as it is."
+    "AdaBN on unlabelled images (optionally EM prevalence): a new run in `out`; `run` is unchanged."
     src, out = run_dir(run), Path(out)
     if out.exists(): raise RunError(f"{out} exists; not overwriting it (choose another --out)")
     folder = Path(images)
@@ -48,23 +48,30 @@ def adapt_run(run, # source run folder (never modified)
     cfg, model = load_run(src)
     files, other = image_files([folder])
     x, keep, bad = load_images(files, cfg.image_size, cfg.channels)
-    if len(x) < min_images: raise DataError(f"{folder}: only {len(x)} readable image(s); adaptation needs at least {min_images}")
+    if len(x) < min_images:
+        raise DataError(
+            f"{folder}: only {len(x)} readable image(s); adaptation needs at least {min_images}")
     report_skipped(bad)
     for m in member_models(model): precise_bn(bn_probes(m), x)
-    info = dict(source_run=str(src), images=str(folder), n_images=len(x), unreadable=len(bad), not_images=sum(other.values()))
-    a, b = model_calibration(model); thresholds = {'0.5': 0.5}
+    info = dict(source_run=str(src), images=str(folder), n_images=len(x), unreadable=len(bad),
+                not_images=sum(other.values()))
+    a, b = model_calibration(model)
+    thresholds = {'0.5': 0.5}
     if prevalence:
         q = em_prevalence(predict_both(model, x)[1], cfg.prior)
         shift = prior_shift(q, cfg.prior)
         calibrate(model, dict(a=a, b=b + shift))
         info.update(prevalence_estimate=q)
         thresholds['declared_prior'] = float(sigmoid(shift))
-    with run_lock(out, 'pneumo_adapt'):   # adapt.json and train_summary.json last: a killed adaptation is unfinished
+    # adapt.json and train_summary.json last: a killed adaptation is unfinished
+    with run_lock(out, 'pneumo_adapt'):
         new, old = Run(out), Run(src)
-        for f, g in ((old.config, new.config), (old.split, new.split)):   # a shipped model has no split
+        # a shipped model has no split
+        for f, g in ((old.config, new.config), (old.split, new.split)):
             if f.exists(): shutil.copy(f, g)
         save_model(model, new.model)
         cal = dict(a=a, b=model_calibration(model)[1], prior=cfg.prior)
-        write_atomic(new.adapt, json.dumps(dict(info, thresholds=thresholds, calibration=cal), indent=2))
+        write_atomic(new.adapt,
+                     json.dumps(dict(info, thresholds=thresholds, calibration=cal), indent=2))
         if old.summary.exists(): write_atomic(new.summary, old.summary.read_text())
     return out, info

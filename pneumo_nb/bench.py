@@ -8,7 +8,8 @@ __all__ = ['MIN_DIFF_S', 'median_rate', 'machine_info', 'peak_rss', 'original_ge
            'rate_beyond', 'bench_command', 'bench_e2e', 'bench_table', 'plot_bench', 'run_bench']
 
 # %% ../nbs/14_bench.ipynb #57ac8bd8
-import contextlib, io, json, os, platform, shutil, statistics, subprocess, sys, tempfile, textwrap, time
+import contextlib, io, json, os, platform, shutil, statistics, subprocess, sys, tempfile, textwrap
+import time
 from pathlib import Path
 import numpy as np
 from .core import PRESETS, TrainConfig, new_path, pyplot, quiet_stderr, zh_en
@@ -27,11 +28,13 @@ def median_rate(f, # function that processes n items per call
                 repeats=5, # timed calls
                 warmup=1, # untimed calls first
                 clock=time.perf_counter): # seconds now; a test passes a fake clock
-    "Median items/s of `f()` over `repeats` timed calls after `warmup` untimed ones, with every run's rate."
+    "Median items/s of `f()` over `repeats` timed calls after `warmup` untimed; each run's rate."
     for _ in range(warmup): f()
     rates = []
     for _ in range(repeats):
-        t = clock(); f(); rates.append(n/(clock() - t))
+        t = clock()
+        f()
+        rates.append(n / (clock() - t))
     return dict(median=statistics.median(rates), runs=rates)
 
 # %% ../nbs/14_bench.ipynb #bad3ba10
@@ -39,24 +42,31 @@ def machine_info():
     "CPU model, cores, memory, GPUs and library versions of this machine."
     cpu = platform.processor() or platform.machine()
     if Path('/proc/cpuinfo').exists():
-        cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), cpu)
+        cpu = next((l.split(':', 1)[1].strip()
+                    for l in open('/proc/cpuinfo') if l.startswith('model name')), cpu)
     try: ram = round(os.sysconf('SC_PAGE_SIZE')*os.sysconf('SC_PHYS_PAGES')/2**30, 1)
     except (ValueError, OSError, AttributeError): ram = None
     gpus = [d.name for d in tf.config.list_physical_devices('GPU')]
-    return dict(cpu=cpu, cores=os.cpu_count(), ram_gb=ram, gpus=gpus, os=platform.platform(), python=platform.python_version(),
-                tensorflow=tf.__version__, keras=keras.__version__, numpy=np.__version__)
+    return dict(cpu=cpu, cores=os.cpu_count(), ram_gb=ram, gpus=gpus, os=platform.platform(),
+                python=platform.python_version(), tensorflow=tf.__version__,
+                keras=keras.__version__, numpy=np.__version__)
 
 # %% ../nbs/14_bench.ipynb #e37bee16
-def peak_rss(code): # Python source that sets a dict out; numpy as np and tensorflow as tf are imported
-    "Run `code` in a fresh Python; return its `out` plus peak RSS (GB), the RSS after imports and the seconds taken."
-    pre = ("import json, resource, time, numpy as np\nfrom pneumo_nb.core import quiet_stderr\n"
-           "with quiet_stderr(): import tensorflow as tf\n"
-           "def hwm():\n"
-           "    try: return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
-           "    except OSError: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-           "base = hwm()\nt0 = time.perf_counter()\n")
-    post = "\nout.update(base_gb=base/2**20, peak_gb=hwm()/2**20, seconds=time.perf_counter()-t0)\nprint(json.dumps(out))"
-    r = subprocess.run([sys.executable, '-c', pre + textwrap.dedent(code) + post], capture_output=True, text=True)
+# Python source that sets a dict out; numpy as np and tensorflow as tf are imported
+def peak_rss(code):
+    "Run `code` in a fresh Python; return its `out`, peak RSS (GB), RSS after imports and seconds."
+    pre = (
+        "import json, resource, time, numpy as np\nfrom pneumo_nb.core import quiet_stderr\n"
+        "with quiet_stderr(): import tensorflow as tf\n"
+        "def hwm():\n"
+        "    try: return next(int(l.split()[1]) for l in open('/proc/self/status') if "
+        "l.startswith('VmHWM'))\n"
+        "    except OSError: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "base = hwm()\nt0 = time.perf_counter()\n")
+    post = ("\nout.update(base_gb=base/2**20, peak_gb=hwm()/2**20, seconds=time.perf_counter()-t0)"
+            "\nprint(json.dumps(out))")
+    r = subprocess.run([sys.executable, '-c', pre + textwrap.dedent(code) + post],
+                       capture_output=True, text=True)
     if r.returncode: raise RuntimeError(r.stderr[-2000:])
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -65,11 +75,15 @@ def original_generator(train_dir, # folder with NORMAL/ and PNEUMONIA/
                        size=150, # side
                        batch_size=32, # images per batch
                        seed=42): # shuffle seed
-    "The original's training iterator: `ImageDataGenerator.flow_from_directory` with its augmentation, RGB floats in [0, 1]."
-    gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1/255, rotation_range=10, width_shift_range=0.1,
-          height_shift_range=0.1, shear_range=0.1, zoom_range=0.1, horizontal_flip=True)
-    with contextlib.redirect_stdout(io.StringIO()):  # it prints "Found N images belonging to 2 classes."
-        return gen.flow_from_directory(str(train_dir), target_size=(size, size), batch_size=batch_size, class_mode='binary',
+    "The original's training iterator: `ImageDataGenerator.flow_from_directory`, floats in [0, 1]."
+    gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1 / 255, rotation_range=10,
+                                                          width_shift_range=0.1,
+                                                          height_shift_range=0.1, shear_range=0.1,
+                                                          zoom_range=0.1, horizontal_flip=True)
+    # it prints "Found N images belonging to 2 classes."
+    with contextlib.redirect_stdout(io.StringIO()):
+        return gen.flow_from_directory(str(train_dir), target_size=(size, size),
+                                       batch_size=batch_size, class_mode='binary',
                                        classes=list(CLASSES), shuffle=True, seed=seed)
 
 # %% ../nbs/14_bench.ipynb #ed64219e
@@ -79,12 +93,13 @@ def sample_dir(data, # dataset folder
     "A Kaggle-layout `train/` folder of symlinks to the first `n_per_class` images of each class."
     for k in CLASSES:
         (Path(dest)/k).mkdir(parents=True, exist_ok=True)
-        for p in sorted((Path(data)/'train'/k).iterdir())[:n_per_class]: (Path(dest)/k/p.name).symlink_to(p.resolve())
+        for p in sorted((Path(data) / 'train' / k).iterdir())[:n_per_class]:
+            (Path(dest) / k / p.name).symlink_to(p.resolve())
     return Path(dest)
 
 # %% ../nbs/14_bench.ipynb #ce0e3b57
 def prep_peaks(train_dir): # folder with NORMAL/ and PNEUMONIA/
-    "Peak RSS of preparing `train_dir` the original's way (materialise + `RandomOverSampler`) and ours (uint8 cache + index oversampling)."
+    "Peak RSS of preparing `train_dir` with `RandomOverSampler` (original) and uint8 cache (ours)."
     original = peak_rss(f"""
 from imblearn.over_sampling import RandomOverSampler
 from pneumo_nb.bench import original_generator
@@ -116,7 +131,8 @@ def flops(model): # Keras model
     for l in _layers(model):
         if isinstance(l, (L.Conv2D, L.DepthwiseConv2D)):
             out, (kh, kw), cin = l.output.shape, l.kernel_size, l.input.shape[-1]
-            macs += out[1]*out[2]*out[3]*kh*kw*(1 if isinstance(l, L.DepthwiseConv2D) else cin//l.groups)
+            macs += out[1] * out[2] * out[3] * kh * kw * (1 if isinstance(l, L.DepthwiseConv2D) else
+                                                          cin // l.groups)
         elif isinstance(l, L.Dense): macs += l.input.shape[-1]*l.units
     return 2*macs
 
@@ -132,9 +148,13 @@ def measure_speed(model, # uncompiled Keras model
     x = np.random.default_rng(0).integers(0, 256, shape).astype('float32')
     y = (np.arange(len(x)) % 2).astype('float32')
     ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size).cache()
-    with quiet_stderr(): model.fit(ds.take(2), shuffle=False, verbose=0); model.predict(ds.take(2), verbose=0)
-    train_rate = median_rate(lambda: model.fit(ds, shuffle=False, verbose=0), len(x), repeats, warmup=0)['median']
-    pred_rate = median_rate(lambda: model.predict(ds, verbose=0), len(x), repeats, warmup=0)['median']
+    with quiet_stderr():
+        model.fit(ds.take(2), shuffle=False, verbose=0)
+        model.predict(ds.take(2), verbose=0)
+    train_rate = median_rate(lambda: model.fit(ds, shuffle=False, verbose=0), len(x), repeats,
+                             warmup=0)['median']
+    pred_rate = median_rate(lambda: model.predict(ds, verbose=0), len(x), repeats,
+                            warmup=0)['median']
     return dict(train_img_s=train_rate, predict_img_s=pred_rate)
 
 # %% ../nbs/14_bench.ipynb #532959d4
@@ -142,34 +162,41 @@ def bench_pipeline(data, # dataset folder
                    batches=20, # batches per timed call
                    repeats=5, # timed calls
                    size=150): # side
-    "Images/s of the original's `ImageDataGenerator` and of our decode-once cache + `tf.data` augmentation, same output."
+    "Images/s of the original's `ImageDataGenerator` and of our decode-once cache + `tf.data`."
     tmp = Path(tempfile.mkdtemp())
     try:
-        n = batches*32; d = sample_dir(data, n//2 + 16, tmp/'train')
+        n = batches * 32
+        d = sample_dir(data, n // 2 + 16, tmp / 'train')
         it = original_generator(d, size)
         original = median_rate(lambda: [next(it) for _ in range(batches)], n, repeats)
         paths = sorted(d.glob('*/*'))[:n]
         decode = median_rate(lambda: load_images(paths, size, 3), len(paths), max(2, repeats//2))
-        x, _, _ = load_images(paths, size, 3); y = np.array([int(p.parent.name == CLASSES[1]) for p in paths])
+        x, _, _ = load_images(paths, size, 3)
+        y = np.array([int(p.parent.name == CLASSES[1]) for p in paths])
         ds = make_dataset(x, y, 32, shuffle=True, augment=augmenter(flip=True))
         ours = median_rate(lambda: [b for b in ds.take(batches)], n, repeats)
         x1, _, _ = load_images(paths, 128, 1)
         ds1 = make_dataset(x1, y, 32, shuffle=True, augment=augmenter(sharpness=1.))
         fast = median_rate(lambda: [b for b in ds1.take(batches)], n, repeats)
     finally: shutil.rmtree(tmp)
-    return dict(size=size, images=n, original_img_s=original['median'], ours_img_s=ours['median'], ours_decode_img_s=decode['median'],
-                ours_first_epoch_img_s=1/(1/decode['median'] + 1/ours['median']), ratio=ours['median']/original['median'],
-                ours_fast_preset_img_s=fast['median'], runs=dict(original=original['runs'], ours=ours['runs'], fast=fast['runs']))
+    return dict(size=size, images=n, original_img_s=original['median'], ours_img_s=ours['median'],
+                ours_decode_img_s=decode['median'],
+                ours_first_epoch_img_s=1 / (1 / decode['median'] + 1 / ours['median']),
+                ratio=ours['median'] / original['median'], ours_fast_preset_img_s=fast['median'],
+                runs=dict(original=original['runs'], ours=ours['runs'], fast=fast['runs']))
 
 # %% ../nbs/14_bench.ipynb #80b370b8
 def bench_memory(data, # dataset folder
                  limit=None): # images per class (None: the whole training set)
-    "Peak RSS (GB) of the original's materialise + `RandomOverSampler` and of our uint8 cache + index oversampling."
+    "Peak RSS (GB) of the original's materialise + `RandomOverSampler` and of our uint8 cache."
     tmp = Path(tempfile.mkdtemp())
-    try: original, ours = prep_peaks(sample_dir(data, limit, tmp/'train') if limit else Path(data)/'train')
+    try:
+        original, ours = prep_peaks(
+            sample_dir(data, limit, tmp / 'train') if limit else Path(data) / 'train')
     finally: shutil.rmtree(tmp)
-    return dict(images=original['shape'][0], original_gb=original['peak_gb'], ours_gb=ours['peak_gb'], base_gb=ours['base_gb'],
-                original_s=original['seconds'], ours_s=ours['seconds'], ratio=original['peak_gb']/ours['peak_gb'])
+    return dict(images=original['shape'][0], original_gb=original['peak_gb'],
+                ours_gb=ours['peak_gb'], base_gb=ours['base_gb'], original_s=original['seconds'],
+                ours_s=ours['seconds'], ratio=original['peak_gb'] / ours['peak_gb'])
 
 # %% ../nbs/14_bench.ipynb #4543a74c
 def bench_training(steps=8, # batches per timed call
@@ -190,16 +217,22 @@ def bench_predict(files, # image files to decode and predict
     "Per preset: batched images/s and median single-image latency (ms), both including decoding."
     out = {}
     for name in presets:
-        p = PRESETS[name]; size, ch = p['size'], p['channels']
-        with quiet_stderr(): model = build_model(name) if name != 'densenet' else build_model_densenet(size)
+        p = PRESETS[name]
+        size, ch = p['size'], p['channels']
+        with quiet_stderr():
+            model = build_model(name) if name != 'densenet' else build_model_densenet(size)
         def batched():
-            x, _, _ = load_images(files, size, ch); model.predict(x, batch_size=batch_size, verbose=0)
+            x, _, _ = load_images(files, size, ch)
+            model.predict(x, batch_size=batch_size, verbose=0)
         rate = median_rate(batched, len(files), repeats)
         lat = []
         for f in (files*8)[:4*repeats + 3]:
-            t = time.perf_counter(); x = load_image(f, size, ch)
-            float(model(x[None].astype('float32'), training=False)[0, 0]); lat.append(1000*(time.perf_counter() - t))
-        out[name] = dict(batched_img_s=rate['median'], single_ms=statistics.median(lat[3:]), size=size, channels=ch)
+            t = time.perf_counter()
+            x = load_image(f, size, ch)
+            float(model(x[None].astype('float32'), training=False)[0, 0])
+            lat.append(1000 * (time.perf_counter() - t))
+        out[name] = dict(batched_img_s=rate['median'], single_ms=statistics.median(lat[3:]),
+                         size=size, channels=ch)
     return out
 
 def build_model_densenet(size): # input side
@@ -221,7 +254,7 @@ def rate_beyond(n, # images beyond the first
 def bench_command(run, # run folder
                   files, # image files
                   repeats=3): # timed calls
-    "Median wall seconds of `pneumo_predict` on all `files` and on one, in fresh processes, and the rate between."
+    "Median wall seconds of `pneumo_predict` on all `files` and on one, in fresh processes."
     def wall(fs):
         t = time.perf_counter()
         cmd = ['pneumo_predict', *map(str, fs), '--run', str(run), '--json']
@@ -238,16 +271,24 @@ def bench_command(run, # run folder
 def bench_e2e(data, # dataset folder
               run, # run folder to create
               quick=False): # tiny smoke run
-    "Wall time of training the default preset and evaluating it on the test split, its test metrics, and `pneumo_predict`'s speed."
-    cfg = TrainConfig(data=str(data), limit=48, epochs=1, image_size=64) if quick else TrainConfig(data=str(data))
-    t0 = time.perf_counter(); train(cfg, run, verbose=0); t1 = time.perf_counter()
-    m = evaluate_run(run, n_boot=50 if quick else 1000); t2 = time.perf_counter()
+    "Wall time to train and test the default preset, its test metrics, `pneumo_predict`'s speed."
+    cfg = TrainConfig(data=str(data), limit=48, epochs=1, image_size=64) if quick else TrainConfig(
+        data=str(data))
+    t0 = time.perf_counter()
+    train(cfg, run, verbose=0)
+    t1 = time.perf_counter()
+    m = evaluate_run(run, n_boot=50 if quick else 1000)
+    t2 = time.perf_counter()
     s = Run(run).read_summary()
     files = sorted((Path(data)/'test').glob('*/*'))[::3][:20 if quick else 200]
-    return dict(preset=cfg.preset, train_min=(t1 - t0)/60, eval_min=(t2 - t1)/60, epochs=s['epochs_total'], best_epoch=s['best_epoch'],
-                val_auc=s.get('val_auc'), test_auc=m['ranking']['roc_auc'], test_auc_ci=m['ci']['ranking']['roc_auc'],
-                **{f'test_{k}': m['at']['0.5'][k] for k in ('accuracy', 'sensitivity', 'specificity')},
-                test_accuracy_ci=m['ci']['0.5']['accuracy'], ece=m['ece'], command=bench_command(run, files, 1 if quick else 3), quick=quick)
+    return dict(
+        preset=cfg.preset, train_min=(t1 - t0) / 60, eval_min=(t2 - t1) / 60,
+        epochs=s['epochs_total'], best_epoch=s['best_epoch'], val_auc=s.get('val_auc'),
+        test_auc=m['ranking']['roc_auc'], test_auc_ci=m['ci']['ranking']['roc_auc'],
+        **{f'test_{k}': m['at']['0.5'][k]
+           for k in ('accuracy', 'sensitivity', 'specificity')
+           }, test_accuracy_ci=m['ci']['0.5']['accuracy'], ece=m['ece'],
+        command=bench_command(run, files, 1 if quick else 3), quick=quick)
 
 # %% ../nbs/14_bench.ipynb #1f833d26
 def _e2e_rows(e): # end-to-end results from bench_e2e
@@ -255,44 +296,74 @@ def _e2e_rows(e): # end-to-end results from bench_e2e
     ci, aci, c = e['test_auc_ci'], e['test_accuracy_ci'], e['command']
     r = c['img_s_beyond_startup']
     rate = 'not measurable (within timing noise)' if r is None else f'{r:.0f}'
-    return ['', '| end to end (default preset, from scratch) | measured |', '|---|---:|',
-            f"| training wall time, min ({e['epochs']} epochs, best {e['best_epoch']}) | {e['train_min']:.1f} |",
-            f"| evaluation wall time, min | {e['eval_min']:.1f} |",
-            f"| test ROC-AUC (95% CI) | {e['test_auc']:.3f} ({ci[0]:.3f}–{ci[1]:.3f}) |",
-            f"| test accuracy at the primary rule, calibrated 0.5 (95% CI) | {e['test_accuracy']:.3f} ({aci[0]:.3f}–{aci[1]:.3f}) |",
-            f"| test sensitivity / specificity at that rule | {e['test_sensitivity']:.3f} / {e['test_specificity']:.3f} |",
-            f"| `pneumo_predict` on {c['files']} images, whole command, s | {c['many_s']:.1f} |",
-            f"| `pneumo_predict` on 1 image, whole command (start-up, model load), s | {c['one_s']:.1f} |",
-            f"| `pneumo_predict` images/s beyond start-up | {rate} |"]
+    return [
+        '', '| end to end (default preset, from scratch) | measured |', '|---|---:|',
+        f"| training wall time, min ({e['epochs']} epochs, best {e['best_epoch']}) | "
+        f"{e['train_min']:.1f} |",
+        f"| evaluation wall time, min | {e['eval_min']:.1f} |",
+        f"| test ROC-AUC (95% CI) | {e['test_auc']:.3f} ({ci[0]:.3f}–{ci[1]:.3f}) |",
+        f"| test accuracy at the primary rule, calibrated 0.5 (95% CI) | {e['test_accuracy']:.3f} "
+        f"({aci[0]:.3f}–{aci[1]:.3f}) |",
+        f"| test sensitivity / specificity at that rule | {e['test_sensitivity']:.3f} / "
+        f"{e['test_specificity']:.3f} |",
+        f"| `pneumo_predict` on {c['files']} images, whole command, s | {c['many_s']:.1f} |",
+        "| `pneumo_predict` on 1 image, whole command (start-up, model load), s | "
+        f"{c['one_s']:.1f} |",
+        f"| `pneumo_predict` images/s beyond start-up | {rate} |"
+    ]
 
 # %% ../nbs/14_bench.ipynb #5f457b74
 def bench_table(r): # results dict from run_bench
-    "The benchmark results as Markdown: machine, original vs ours with ratios, prediction speed, end to end."
+    "The benchmark results as Markdown: machine, original vs ours, prediction speed, end to end."
     m, p, mem, t = r['machine'], r['pipeline'], r['memory'], r['training']
-    lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, GPUs: {', '.join(m['gpus']) or 'none'}; "
-             f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}. {'**Quick run (tiny sample).** ' if r['quick'] else ''}"
-             "Each figure is a median of repeats after a warm-up.", '',
-             '| measurement | original (原文) | ours (我们) | ours vs original |', '|---|---:|---:|---:|',
-             f"| input pipeline, images/s ({p['size']}×{p['size']}×3, augmented, batch 32) | {p['original_img_s']:.0f} | {p['ours_img_s']:.0f} | {p['ratio']:.1f}× |",
-             f"| ↳ ours incl. the one-time decode (first epoch) | | {p['ours_first_epoch_img_s']:.0f} | {p['ours_first_epoch_img_s']/p['original_img_s']:.1f}× |",
-             f"| ↳ ours at the `fast` preset's input (128×128×1, its augmentation) | | {p['ours_fast_preset_img_s']:.0f} | {p['ours_fast_preset_img_s']/p['original_img_s']:.1f}× |",
-             f"| peak RSS preparing {mem['images']:,} oversampled training images, GB | {mem['original_gb']:.2f} | {mem['ours_gb']:.2f} | {mem['ratio']:.1f}× less |",
-             f"| training images/s (`original` 150×150×3 vs `fast` 128×128×1 preset) | {t['original']:.0f} | {t['fast']:.0f} | {t['ratio']:.1f}× |", '',
-             '| preset | input | batched images/s (incl. decoding) | single image, ms (incl. decoding) |', '|---|---|---:|---:|']
-    lines += [f"| `{k}` | {v['size']}×{v['size']}×{v['channels']} | {v['batched_img_s']:.0f} | {v['single_ms']:.1f} |" for k, v in r['predict'].items()]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, GPUs: "
+        f"{', '.join(m['gpus']) or 'none'}; "
+        f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}. "
+        f"{'**Quick run (tiny sample).** ' if r['quick'] else ''}"
+        "Each figure is a median of repeats after a warm-up.",
+        '',
+        '| measurement | original (原文) | ours (我们) | ours vs original |',
+        '|---|---:|---:|---:|',
+        f"| input pipeline, images/s ({p['size']}×{p['size']}×3, augmented, batch 32) | "
+        f"{p['original_img_s']:.0f} | {p['ours_img_s']:.0f} | {p['ratio']:.1f}× |",
+        f"| ↳ ours incl. the one-time decode (first epoch) | | {p['ours_first_epoch_img_s']:.0f} "
+        f"| {p['ours_first_epoch_img_s']/p['original_img_s']:.1f}× |",
+        "| ↳ ours at the `fast` preset's input (128×128×1, its augmentation) | | "
+        f"{p['ours_fast_preset_img_s']:.0f} | "
+        f"{p['ours_fast_preset_img_s']/p['original_img_s']:.1f}× |",
+        f"| peak RSS preparing {mem['images']:,} oversampled training images, GB | "
+        f"{mem['original_gb']:.2f} | {mem['ours_gb']:.2f} | {mem['ratio']:.1f}× less |",
+        "| training images/s (`original` 150×150×3 vs `fast` 128×128×1 preset) | "
+        f"{t['original']:.0f} | {t['fast']:.0f} | {t['ratio']:.1f}× |",
+        '',
+        '| preset | input | batched images/s (incl. decoding) '
+        '| single image, ms (incl. decoding) |',
+        '|---|---|---:|---:|'
+    ]
+    lines += [
+        f"| `{k}` | {v['size']}×{v['size']}×{v['channels']} | {v['batched_img_s']:.0f} | "
+        f"{v['single_ms']:.1f} |"
+        for k, v in r['predict'].items()
+    ]
     return '\n'.join(lines + (_e2e_rows(r['e2e']) if r.get('e2e') else []))
 
 # %% ../nbs/14_bench.ipynb #59294ce9
 def plot_bench(r): # results dict from run_bench
-    "Original vs ours for the input pipeline, peak memory and training speed: one panel each, linear scales."
+    "Original vs ours for input pipeline, peak memory and training speed: one panel each, linear."
     p, mem, t = r['pipeline'], r['memory'], r['training']
-    rows = [(zh_en('输入管线（图/秒，越高越好）', 'input pipeline (img/s, higher is better)'), p['original_img_s'], p['ours_img_s']),
-            (zh_en('峰值内存（GB，越低越好）', 'peak memory (GB, lower is better)'), mem['original_gb'], mem['ours_gb']),
-            (zh_en('训练（图/秒，越高越好）', 'training (img/s, higher is better)'), t['original'], t['fast'])]
+    names = [zh_en('输入管线（图/秒，越高越好）', 'input pipeline (img/s, higher is better)'),
+             zh_en('峰值内存（GB，越低越好）', 'peak memory (GB, lower is better)'),
+             zh_en('训练（图/秒，越高越好）', 'training (img/s, higher is better)')]
+    pairs = [(p['original_img_s'], p['ours_img_s']), (mem['original_gb'], mem['ours_gb']),
+             (t['original'], t['fast'])]
+    rows = [(name, a, b) for name, (a, b) in zip(names, pairs)]
     fig, axs = pyplot().subplots(3, 1, figsize=(6.4, 4.2))
     for ax, (name, a, b) in zip(axs, rows):
-        bars = ax.barh([zh_en('我们', 'ours'), zh_en('原文', 'original')], [b, a], color=['C0', 'C7'])
-        ax.bar_label(bars, labels=[f'{v:,.0f}' if v >= 100 else f'{v:.2f}' for v in (b, a)], padding=3, fontsize=9)
+        labels = [zh_en('我们', 'ours'), zh_en('原文', 'original')]
+        bars = ax.barh(labels, [b, a], color=['C0', 'C7'])
+        ax.bar_label(bars, labels=[f'{v:,.0f}' if v >= 100 else f'{v:.2f}' for v in (b, a)],
+                     padding=3, fontsize=9)
         ax.set_title(name, fontsize=10, loc='left')
         ax.set_xlim(0, max(a, b)*1.18)
         ax.tick_params(axis='x', labelsize=8)
@@ -312,10 +383,14 @@ def run_bench(data=None, # dataset folder (default: $PNEUMO_DATA, then data/ches
     steps = [('pipeline', lambda: bench_pipeline(data, *((2, 2) if quick else (20, 5)))),
              ('memory', lambda: bench_memory(data, 40 if quick else None)),
              ('training', lambda: bench_training(*((2, 2) if quick else (24, 5)))),
-             ('predict', lambda: bench_predict(files[::40], ('fast',)) if quick else bench_predict(files[::2][:256])),
-             ('e2e', lambda: bench_e2e(data, out/'e2e_run', quick) if e2e else None)]
+             ('predict', lambda: bench_predict(files[::40], ('fast', ))
+              if quick else bench_predict(files[::2][:256])),
+             ('e2e', lambda: bench_e2e(data, out / 'e2e_run', quick) if e2e else None)]
     r = dict(machine=machine_info(), quick=quick)
     for name, f in steps:
-        t = time.perf_counter(); r[name] = f(); log(f"{name}: {time.perf_counter() - t:.0f} s")
-    (out/'results.json').write_text(json.dumps(r, indent=2)); (out/'results.md').write_text(bench_table(r) + '\n')
+        t = time.perf_counter()
+        r[name] = f()
+        log(f"{name}: {time.perf_counter() - t:.0f} s")
+    (out / 'results.json').write_text(json.dumps(r, indent=2))
+    (out / 'results.md').write_text(bench_table(r) + '\n')
     return r

@@ -20,19 +20,26 @@ from sklearn.metrics import log_loss
 # %% ../nbs/05_precise_bn.ipynb #58a1f026
 def bn_effect(run, # a run trained with precise_bn=False
               n=512): # clean training images per model
-    "Held-out ROC-AUC, log-loss, ECE and mean p(normal), uncalibrated, with the training's running BatchNorm statistics and after precise BatchNorm."
-    cfg, model = load_run(run); held = read_heldout(run); y, fold = held['label'], held['fold']
-    x = heldout_images(run, cfg, held); ms = member_models(model)
+    "Held-out uncalibrated ROC-AUC, log-loss, ECE, mean p(normal): running vs precise BatchNorm."
+    cfg, model = load_run(run)
+    held = read_heldout(run)
+    y, fold = held['label'], held['fold']
+    x = heldout_images(run, cfg, held)
+    ms = member_models(model)
     def scores():
         z = heldout_logits(model, x, fold)
         p = sigmoid(z)
-        return dict(auc=ranking_metrics(y, z)['roc_auc'], log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
+        return dict(auc=ranking_metrics(y, z)['roc_auc'],
+                    log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
                     ece=reliability(y, p)['ece'], mean_p_normal=float(p[y == 0].mean()))
     before = scores()
     items, root = read_split(Run(run).split), find_data(cfg.data)
     for k, m in enumerate(ms):
-        fit_on = set(np.array(held['path'])[fold != k])   # a member's own training images: the other folds
+        # a member's own training images: the other folds
+        fit_on = set(np.array(held['path'])[fold != k])
         pool = [i for i in items if (i.split == 'train' if len(ms) == 1 else i.path in fit_on)]
         pick = [pool[j] for j in np.random.default_rng(cfg.seed).permutation(len(pool))[:n]]
-        precise_bn(bn_probes(m), load_images([root/i.path for i in pick], cfg.image_size, cfg.channels)[0])
-    return dict(run=Path(run).name, held_out=held['source'], n=len(y), before=before, after=scores())
+        precise_bn(bn_probes(m),
+                   load_images([root / i.path for i in pick], cfg.image_size, cfg.channels)[0])
+    return dict(run=Path(run).name, held_out=held['source'], n=len(y), before=before,
+                after=scores())

@@ -23,21 +23,33 @@ def fit_temperature(z, # logits
 
 # %% ../nbs/07_calibration.ipynb #b7572f87
 def calibrators():
-    "`{name: fit(z, y) -> function from logits to probabilities}` for temperature, Platt and isotonic calibration."
+    "`{name: fit(z, y) -> logits-to-probabilities function}` for temperature, Platt, isotonic."
     from sklearn.isotonic import IsotonicRegression
-    def temperature(z, y): t = fit_temperature(z, y); return lambda v: sigmoid(np.asarray(v)/t)
-    def platt(z, y): a, b = fit_platt(z, y); return lambda v: sigmoid(a*np.asarray(v) + b)
-    def isotonic(z, y): f = IsotonicRegression(y_min=1e-4, y_max=1 - 1e-4, out_of_bounds='clip').fit(z, y); return f.predict
-    return dict(none=lambda z, y: lambda v: sigmoid(np.asarray(v)), temperature=temperature, platt=platt, isotonic=isotonic)
+
+    def temperature(z, y):
+        t = fit_temperature(z, y)
+        return lambda v: sigmoid(np.asarray(v) / t)
+
+    def platt(z, y):
+        a, b = fit_platt(z, y)
+        return lambda v: sigmoid(a * np.asarray(v) + b)
+
+    def isotonic(z, y):
+        f = IsotonicRegression(y_min=1e-4, y_max=1 - 1e-4, out_of_bounds='clip').fit(z, y)
+        return f.predict
+
+    return dict(none=lambda z, y: lambda v: sigmoid(np.asarray(v)), temperature=temperature,
+                platt=platt, isotonic=isotonic)
 
 # %% ../nbs/07_calibration.ipynb #9f6db4a5
 def compare_calibrators(z, # held-out logits
                         y, # labels
                         folds): # fold of each prediction (>= 0), used to cross-fit the calibrators
-    "Per method: ECE and log-loss of calibrators fitted on the other folds and scored on each fold, pooled."
+    "Per method: pooled ECE and log-loss of calibrators fitted on the other folds, scored per fold."
     out = {}
     for name, fit in calibrators().items():
         p = np.zeros(len(y))
         for k in np.unique(folds): p[folds == k] = fit(z[folds != k], y[folds != k])(z[folds == k])
-        out[name] = dict(ece=reliability(y, p)['ece'], log_loss=float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6))))
+        out[name] = dict(ece=reliability(y, p)['ece'],
+                         log_loss=float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6))))
     return out

@@ -18,10 +18,14 @@ def pneumo_split(out:str, # split CSV to write
                  val_frac:float=0.1, # fraction of patients (per class) for validation
                  seed:int=0, # random seed
                  force:bool=False): # overwrite an existing split CSV
-    "Re-split train+val by patient, print the summary and write the split CSV (path,label,split,patient)."
-    from pneumo_nb.data import check_leakage, patient_split, scan, summary, unparsed_note, write_split
-    if Path(out).is_dir(): raise OptionError(f"--out {out} is a folder; give a file name such as {Path(out)/'split.csv'}")
-    if Path(out).exists() and not force: raise RunError(f"{out} exists; pass --force to overwrite it")
+    "Re-split train+val by patient, print a summary and write the CSV (path,label,split,patient)."
+    from pneumo_nb.data import check_leakage, patient_split, scan, summary, unparsed_note
+    from pneumo_nb.data import write_split
+    if Path(out).is_dir():
+        raise OptionError(
+            f"--out {out} is a folder; give a file name such as {Path(out)/'split.csv'}")
+    if Path(out).exists() and not force:
+        raise RunError(f"{out} exists; pass --force to overwrite it")
     items = check_leakage(patient_split(scan(data), val_frac, seed))
     print(summary(items))
     if note := unparsed_note(items): print(note)
@@ -32,10 +36,14 @@ def pneumo_split(out:str, # split CSV to write
 def pneumo_train(out:str, # run folder to create (or to continue, with --resume)
                  cfg:TrainConfig=None, # the training settings
                  resume:bool=False): # continue the interrupted run in --out
-    "Train a pneumonia classifier; writes model.keras, config.json, split.csv, history and held-out predictions into --out."
+    "Train a pneumonia classifier; writes model, config, split, history and predictions into --out."
     cfg = cfg or TrainConfig()
-    if resume and (given := [f'--{k.replace("_", "-")}' for k, v in dataclasses.asdict(cfg).items() if k != 'data' and v != getattr(TrainConfig(), k)]):
-        raise OptionError(f"--resume continues the run with its saved config; drop {', '.join(given)}")
+    if resume and (given := [
+            f'--{k.replace("_", "-")}' for k, v in dataclasses.asdict(cfg).items()
+            if k != 'data' and v != getattr(TrainConfig(), k)
+    ]):
+        raise OptionError(
+            f"--resume continues the run with its saved config; drop {', '.join(given)}")
     from pneumo_nb.ensemble import train_any
     try: run = train_any(cfg, out, resume)
     except WriteError as e:
@@ -44,32 +52,46 @@ def pneumo_train(out:str, # run folder to create (or to continue, with --resume)
         raise WriteError(f"{e}; {free}{todo}") from e
     from pneumo_nb.runs import Run
     s = Run(run).read_summary()
-    if 'oof_auc' in s: print(f"{run}: {s['folds']} members, out-of-fold AUC {s['oof_auc']:.4f}; {s['seconds']/60:.1f} min")
-    else: print(f"{run}: best epoch {s['best_epoch']} of {s['epochs_total']}, val_loss {s['val_loss']:.4f}, "
-                f"val AUC {s['val_auc']:.4f}; {s['seconds']/60:.1f} min, {s['images_per_s']:.0f} images/s")
+    if 'oof_auc' in s:
+        print(
+            f"{run}: {s['folds']} members, out-of-fold AUC {s['oof_auc']:.4f}; "
+            f"{s['seconds']/60:.1f} min"
+        )
+    else:
+        print(
+            f"{run}: best epoch {s['best_epoch']} of {s['epochs_total']}, val_loss "
+            f"{s['val_loss']:.4f}, "
+            f"val AUC {s['val_auc']:.4f}; {s['seconds']/60:.1f} min, {s['images_per_s']:.0f} "
+            "images/s"
+        )
 
 # %% ../nbs/11_cli.ipynb #71ebb605
 @cli
-def pneumo_eval(run:str=None, # run folder from pneumo_train or pneumo_adapt (default: the shipped model)
+# run folder from pneumo_train or pneumo_adapt (default: the shipped model)
+def pneumo_eval(run:str=None,
                 data:str=None, # dataset folder (default: the run's)
-                out:str=None, # evaluation folder (default: RUN/eval; for the shipped model, shipped_eval)
+                # evaluation folder (default: RUN/eval; for the shipped model, shipped_eval)
+                out:str=None,
                 n_boot:int=1000, # bootstrap rounds for the confidence intervals
                 force:bool=False): # redo an existing evaluation
-    "Evaluate a run on the official test split: pre-registered thresholds, metrics with patient-level CIs, plots, model card."
+    "Evaluate a run on the official test split: thresholds, metrics with CIs, plots, model card."
     from pneumo_nb.evaluate import evaluate_run
     from pneumo_nb.operating import fmt_ci, METRIC_ROWS
-    from pneumo_nb.release import is_shipped, model_line, reproduction, shipped_eval_out, shipped_run
+    from pneumo_nb.release import is_shipped, model_line, reproduction, shipped_eval_out
+    from pneumo_nb.release import shipped_run
     from pneumo_nb.runs import Run, run_dir
     run = run_dir(run) if run else shipped_run()
     if is_shipped(run): out = shipped_eval_out(out)
     print(model_line(run))
     m = evaluate_run(run, data, n_boot, force, out)
     rk, ci = m['ranking'], m['ci']
-    print(f"test: {m['counts']['test']} images, {m['counts']['test_patients']} patients; "
-          f"ROC-AUC {fmt_ci(rk['roc_auc'], ci['ranking']['roc_auc'])}, "
-          f"ECE {m['ece']['uncalibrated']:.3f} uncalibrated, {m['ece']['calibrated']:.3f} calibrated")
+    print(
+        f"test: {m['counts']['test']} images, {m['counts']['test_patients']} patients; "
+        f"ROC-AUC {fmt_ci(rk['roc_auc'], ci['ranking']['roc_auc'])}, "
+        f"ECE {m['ece']['uncalibrated']:.3f} uncalibrated, {m['ece']['calibrated']:.3f} calibrated")
     for t, v in m['thresholds'].items():
-        print(f"  @ {t} ({v:.3f}): " + ', '.join(f"{k} {fmt_ci(m['at'][t][k], ci[t][k])}" for k in METRIC_ROWS[:3]))
+        print(f"  @ {t} ({v:.3f}): " + ', '.join(f"{k} {fmt_ci(m['at'][t][k], ci[t][k])}"
+                                                 for k in METRIC_ROWS[:3]))
     print(f"wrote {out or Run(run).eval} (predictions.csv, metrics.json, model_card.md, plots)")
     if is_shipped(run): print(reproduction(m))
 
@@ -84,21 +106,29 @@ def _shipped(cmd): # the command, for the message
 # %% ../nbs/11_cli.ipynb #3f60d0fa
 @cli
 def pneumo_predict(images:list[str]=None, # image files or folders (JPEG, PNG; DICOM with pydicom)
-                   examples:bool=False, # also read the 8 example films shipped with the package, with their true labels
+                   # also read the 8 example films shipped with the package, with their true labels
+                   examples:bool=False,
                    run:str=None, # run folder from pneumo_train (default: the shipped model)
-                   threshold:str='0.5', # a rule chosen on validation data (0.5 | stress | sens95 | youden | original; see 08) or a number in [0, 1]
-                   prior:float=None, # your site's pneumonia prevalence, to re-express the probabilities (default: the run's)
-                   out:str=None, # CSV file to create with one row per image (default: print the results)
+                   # a rule chosen on validation data (0.5 | stress | sens95 | youden | original;
+                   # see 08) or a number in [0, 1]
+                   threshold:str='0.5',
+                   # your site's pneumonia prevalence, to re-express the probabilities (default: the
+                   # run's)
+                   prior:float=None,
+                   # CSV file to create with one row per image (default: print the results)
+                   out:str=None,
                    json:bool=False, # print one JSON object per image
                    gradcam:str=None): # folder for a Grad-CAM figure per image
-    "Predict NORMAL/PNEUMONIA for images with a trained run. Teaching and research only: not for clinical use."
+    "Predict NORMAL/PNEUMONIA for images with a trained run. Teaching and research only."
     from pneumo_nb.images import image_files
     from pneumo_nb.predict import predict_to
     if out: new_path(out, '--out').parent.mkdir(parents=True, exist_ok=True)
-    if out and json: raise OptionError("--json prints the results, --out writes them to a CSV: drop one")
+    if out and json:
+        raise OptionError("--json prints the results, --out writes them to a CSV: drop one")
     files, skipped = image_files(images or [])
     for folder, n in skipped.items():
-        print(f"pneumo_predict: skipped {n} file(s) in {folder} that are not images", file=sys.stderr)
+        print(f"pneumo_predict: skipped {n} file(s) in {folder} that are not images",
+              file=sys.stderr)
     truth = {}
     if examples:
         from pneumo_nb.release import EXAMPLES, example_films
@@ -112,7 +142,8 @@ def pneumo_predict(images:list[str]=None, # image files or folders (JPEG, PNG; D
                         "--examples reads the example films shipped with the package")
     from pneumo_nb.runs import run_dir
     run = run_dir(run) if run else _shipped("pneumo_predict")
-    if predict_to(run, files, threshold, prior, out, json, gradcam, truth=truth): sys.exit(1)   # some files unreadable
+    # some files unreadable
+    if predict_to(run, files, threshold, prior, out, json, gradcam, truth=truth): sys.exit(1)
 
 # %% ../nbs/11_cli.ipynb #67f1eeb3
 @cli
@@ -121,21 +152,25 @@ def pneumo_adapt(images:str, # folder of the new site's images, unlabelled
                  run:str=None, # source run folder, left as it is (default: the shipped model)
                  prevalence:bool=False, # also estimate the new site's pneumonia prevalence by EM
                  min_images:int=32): # refuse fewer readable images than this
-    "Adapt a run to a new site from unlabelled images (AdaBN; optionally an EM prevalence estimate) into a new run folder."
+    "Adapt a run to a new site from unlabelled images (AdaBN, optional EM prevalence) as a new run."
     from pneumo_nb.adapt import adapt_run
     from pneumo_nb.runs import run_dir
     run = run_dir(run) if run else _shipped("pneumo_adapt")
     new, info = adapt_run(run, images, out, prevalence, min_images)
     msg = f"adapted {run} to {info['n_images']} images of {images}"
-    if 'prevalence_estimate' in info: msg += f"; estimated pneumonia prevalence {info['prevalence_estimate']:.3f}"
-    print(f"{msg}; wrote {new} (evaluate it with pneumo_eval --run {new}; its results are transductive)")
+    if 'prevalence_estimate' in info:
+        msg += f"; estimated pneumonia prevalence {info['prevalence_estimate']:.3f}"
+    print(
+        f"{msg}; wrote {new} (evaluate it with pneumo_eval --run {new}; its results are "
+        "transductive)"
+    )
 
 # %% ../nbs/11_cli.ipynb #f31369f7
 @cli
 def pneumo_release(run:str, # run folder of the default preset, evaluated by pneumo_eval
                    data:str=None, # dataset folder (default: the run's)
                    force:bool=False): # replace the model shipped now
-    "Make an evaluated default-preset run the model shipped in the package, after checking and re-evaluating it."
+    "Ship an evaluated default-preset run as the package model, after checking and re-evaluating."
     from pneumo_nb.release import release_run
     out = release_run(run, data, force)
     kb = sum(p.stat().st_size for p in out.iterdir())/1e3
@@ -146,10 +181,11 @@ def pneumo_release(run:str, # run folder of the default preset, evaluated by pne
 def pneumo_export(out:str, # folder to create for the exported files and export.json
                   run:str=None, # run folder from pneumo_train (default: the shipped model)
                   format:str='onnx,litert'): # onnx, litert, or both separated by a comma
-    "Export a model to ONNX and LiteRT, each file checked with its own runtime. Not for clinical use."
+    "Export a model to ONNX and LiteRT, each checked with its own runtime. Not for clinical use."
     formats = [f.strip() for f in format.split(',') if f.strip()]
     if not formats or any(f not in ('onnx', 'litert') for f in formats):
-        raise OptionError(f"--format takes onnx, litert (it writes .tflite) or onnx,litert, not {format!r}")
+        raise OptionError(
+            f"--format takes onnx, litert (it writes .tflite) or onnx,litert, not {format!r}")
     new_path(out, '--out')
     from pneumo_nb.release import export_run
     from pneumo_nb.runs import run_dir
@@ -163,23 +199,30 @@ def pneumo_export(out:str, # folder to create for the exported files and export.
 # %% ../nbs/11_cli.ipynb #fea71d30
 @cli
 def pneumo_download(out:str='data', # folder that gets chest_xray/ (and the zip while it downloads)
-                    url:str=None, # archive URL, http, https or file:// (default: the dataset's Mendeley Data archive)
+                    # archive URL, http, https or file:// (default: the dataset's Mendeley Data
+                    # archive)
+                    url:str=None,
                     sha256:str=None, # expected SHA-256 of the archive, checked when given
                     keep_zip:bool=False): # keep the zip after extracting
-    "Download Kermany et al. 2018 (CC BY 4.0) and extract it into OUT/chest_xray in the Kaggle layout."
+    "Download Kermany et al. 2018 (CC BY 4.0) and extract it into OUT/chest_xray (Kaggle layout)."
     from pneumo_nb.download import MENDELEY_URL, counts, extract_kaggle, fetch, sha256sum
     out, url = Path(out), url or MENDELEY_URL
     if out.is_file(): raise DataError(f"--out {out} is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    if (out/'chest_xray').exists(): raise RunError(f"{out/'chest_xray'} already exists; nothing to do")
+    if (out / 'chest_xray').exists():
+        raise RunError(f"{out/'chest_xray'} already exists; nothing to do")
     zpath = out/'ChestXRay2017.zip'
     if not zpath.exists():
-        print(f'downloading {url}\n  -> {zpath}', file=sys.stderr); fetch(url, zpath, sha256)
+        print(f'downloading {url}\n  -> {zpath}', file=sys.stderr)
+        fetch(url, zpath, sha256)
     elif sha256 and (got := sha256sum(zpath)) != sha256.lower():
-        raise DataError(f"{zpath}: SHA-256 mismatch (got {got}, expected {sha256}); delete it to download again")
+        raise DataError(
+            f"{zpath}: SHA-256 mismatch (got {got}, expected {sha256}); delete it to download again"
+        )
     extracted = extract_kaggle(zpath, out)
     if not keep_zip: zpath.unlink()
-    print(counts(extracted)); print(f'dataset ready: {extracted}')
+    print(counts(extracted))
+    print(f'dataset ready: {extracted}')
 
 # %% ../nbs/11_cli.ipynb #e83c2324
 @cli
@@ -187,18 +230,24 @@ def pneumo_bench(out:str='bench', # folder to create for results.json, results.m
                  data:str=None, # dataset folder (default: $PNEUMO_DATA, then data/chest_xray)
                  quick:bool=False, # every measurement on a tiny sample (about a minute)
                  no_e2e:bool=False): # skip the end-to-end training
-    "Benchmark the original's pipeline against ours (input, memory, training, prediction, end to end); print the table."
+    "Benchmark the original's pipeline against ours (input, memory, training, prediction); print."
     from pneumo_nb.bench import run_bench, bench_table
     new_path(out, '--out')
     r = run_bench(data, out, quick, not no_e2e, log=lambda s: print(s, file=sys.stderr))
-    print(bench_table(r)); print(f"\nwrote {Path(out)/'results.json'} and {Path(out)/'results.md'}")
+    print(bench_table(r))
+    print(f"\nwrote {Path(out)/'results.json'} and {Path(out)/'results.md'}")
 
 # %% ../nbs/11_cli.ipynb #4828b1b1
 @cli
 def pneumo_docs(quarto:str='auto'): # auto (Quarto when installed) | yes | no (smalldocs)
     "Build the documentation website into _docs/ from nbs/ and its _quarto.yml."
-    if quarto not in ('auto', 'yes', 'no'): raise OptionError(f"--quarto takes auto, yes or no, not {quarto!r}")
-    if quarto == 'yes' and not shutil.which('quarto'): raise OptionError("--quarto yes: quarto is not on PATH (https://quarto.org)")
+    if quarto not in ('auto', 'yes', 'no'):
+        raise OptionError(f"--quarto takes auto, yes or no, not {quarto!r}")
+    if quarto == 'yes' and not shutil.which('quarto'):
+        raise OptionError("--quarto yes: quarto is not on PATH (https://quarto.org)")
     from pneumo_nb.docs import build_docs
     out = build_docs({'auto': None, 'yes': True, 'no': False}[quarto])
-    print(f"site built in {out} ({len(list(Path(out).rglob('*.html')))} pages); serve it with: python -m http.server -d {out}")
+    print(
+        f"site built in {out} ({len(list(Path(out).rglob('*.html')))} pages); serve it with: "
+        f"python -m http.server -d {out}"
+    )

@@ -9,7 +9,8 @@ __all__ = ['CJK_FONTS', 'PRESETS', 'PneumoError', 'DataError', 'ImageError', 'Op
            'write_atomic', 'lock_holder', 'run_lock', 'new_path', 'preset', 'TrainConfig']
 
 # %% ../nbs/12_core.ipynb #becbc9a6
-import argparse, contextlib, dataclasses, errno, functools, glob, inspect, json, logging, os, shutil, sys
+import argparse, contextlib, dataclasses, errno, functools, glob, inspect, json, logging, os, shutil
+import sys
 import typing
 from pathlib import Path
 from fastcore.basics import patch_to
@@ -45,20 +46,31 @@ def existing_dir(path, # folder to check
     return p
 
 # %% ../nbs/12_core.ipynb #3dad33e7
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')  # before any import of TensorFlow: C++ INFO and WARNING off, errors still shown
+# before any import of TensorFlow: C++ INFO and WARNING off, errors still shown
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 
 # %% ../nbs/12_core.ipynb #80e7e5ef
 @contextlib.contextmanager
 def quiet_stderr():
     "Silence C-level stderr (file descriptor 2) inside the block, for TensorFlow's start-up lines."
-    try: sys.stderr.flush(); saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    except (OSError, ValueError): yield; return
-    try: os.dup2(null, 2); yield
-    finally: os.dup2(saved, 2); os.close(null); os.close(saved)
+    try:
+        sys.stderr.flush()
+        saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(null)
+        os.close(saved)
 
 # %% ../nbs/12_core.ipynb #f2b0c5b1
-CJK_FONTS = ('Noto Sans CJK SC', 'Noto Sans CJK JP', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Zen Hei',
-             'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', 'SimHei', 'Heiti SC')
+CJK_FONTS = ('Noto Sans CJK SC', 'Noto Sans CJK JP', 'Noto Sans SC', 'Source Han Sans SC',
+             'WenQuanYi Zen Hei', 'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', 'SimHei',
+             'Heiti SC')
 
 @functools.cache
 def use_cjk_font():
@@ -67,7 +79,8 @@ def use_cjk_font():
     from matplotlib import font_manager
     installed = {f.name for f in font_manager.fontManager.ttflist}
     font = next((f for f in CJK_FONTS if f in installed), None)
-    if font: plt.rcParams['font.family'] = ['sans-serif', font]  # Latin glyphs from the default font, the rest from the CJK one
+    # Latin glyphs from the default font, the rest from the CJK one
+    if font: plt.rcParams['font.family'] = ['sans-serif', font]
     plt.rcParams['axes.unicode_minus'] = False
     return font is not None
 
@@ -79,7 +92,7 @@ def zh_en(zh, # Chinese label
 
 # %% ../nbs/12_core.ipynb #54b93c44
 def pyplot():
-    "matplotlib's `pyplot`, imported on first use, with a CJK font chosen; in Jupyter, plots at 2× (retina)."
+    "matplotlib's `pyplot`, imported on first use with a CJK font; in Jupyter, 2× (retina) plots."
     import matplotlib.pyplot as plt
     use_cjk_font()
     ip = sys.modules['IPython'].get_ipython() if 'IPython' in sys.modules else None
@@ -93,7 +106,8 @@ class OneLineParser(argparse.ArgumentParser):
     "An `ArgumentParser` that reports a bad command line in one line."
     def error(self,
               message): # what argparse found wrong
-        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr); sys.exit(2)
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
 
 def dashed(arg): # one command-line word
     "`--a_b` or `--a_b=v` spelled with dashes; other words unchanged."
@@ -119,15 +133,19 @@ def _add_option(p, # parser
                 default, # its default (inspect.Parameter.empty when required)
                 doc): # its docment
     flag, doc = '--' + name.replace('_', '-'), doc or ''
-    if typing.get_origin(anno) is list: return p.add_argument(name, nargs='*', type=typing.get_args(anno)[0], help=doc)
+    if typing.get_origin(anno) is list:
+        return p.add_argument(name, nargs='*', type=typing.get_args(anno)[0], help=doc)
     if anno is bool:
-        if default is None: return p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, help=doc)
-        if default: return p.add_argument('--no-' + name.replace('_', '-'), dest=name, action='store_false', help=f'turn off: {doc}')
+        if default is None:
+            return p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, help=doc)
+        if default:
+            return p.add_argument('--no-' + name.replace('_', '-'), dest=name, action='store_false',
+                                  help=f'turn off: {doc}')
         return p.add_argument(flag, dest=name, action='store_true', help=doc)
     req = default is inspect.Parameter.empty
     shown = '' if req or default is None else f' (default: {default})'
-    return p.add_argument(flag, dest=name, type=anno, required=req, default=None if req else default, help=doc + shown,
-                          metavar=name.upper())
+    return p.add_argument(flag, dest=name, type=anno, required=req,
+                          default=None if req else default, help=doc + shown, metavar=name.upper())
 
 def cli_parser(f): # command function
     "The `argparse` parser of command `f`: its docstring, then one option per parameter."
@@ -140,7 +158,8 @@ def parse_args(f, # command function
     "Keyword arguments for `f` from `argv`, dataclass parameters built from their fields."
     ns, kw = vars(cli_parser(f).parse_args([dashed(a) for a in argv])), {}
     for name, d in docments(f, full=True, returns=False, eval_str=True).items():
-        if dataclasses.is_dataclass(d.anno): kw[name] = d.anno(**{k.name: ns[k.name] for k in dataclasses.fields(d.anno)})
+        if dataclasses.is_dataclass(d.anno):
+            kw[name] = d.anno(**{k.name: ns[k.name] for k in dataclasses.fields(d.anno)})
         else: kw[name] = ns[name]
     return kw
 
@@ -156,14 +175,18 @@ def error_line(e): # a PneumoError, OSError or KeyboardInterrupt
 
 # %% ../nbs/12_core.ipynb #372b4040
 def one_line_errors(f, # command function
-                    hard_exit=False): # leave by os._exit, skipping the interpreter's teardown (commands)
-    "Decorator: `PneumoError`, `OSError` and Ctrl-C end the program with one line on stderr and status 2."
+                    # leave by os._exit, skipping the interpreter's teardown (commands)
+                    hard_exit=False):
+    "Decorator: `PneumoError`, `OSError` and Ctrl-C exit with one stderr line and status 2."
     @functools.wraps(f)
     def _f(*args, **kwargs):
         try: return f(*args, **kwargs)
         except (PneumoError, OSError, KeyboardInterrupt) as e:
             print(f"{f.__name__}: {error_line(e)}", file=sys.stderr)
-            if hard_exit: sys.stdout.flush(); sys.stderr.flush(); os._exit(2)
+            if hard_exit:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(2)
             sys.exit(2)
     return _f
 
@@ -174,7 +197,8 @@ def cli(f): # command function; each parameter has a docment
     def _f(*args, **kwargs):
         if args or kwargs: return one_line_errors(f)(*args, **kwargs)
         kw = parse_args(f, sys.argv[1:])
-        logging.getLogger('tensorflow').setLevel(logging.ERROR)  # TensorFlow's Python-side notices (retracing hints) are not for users
+        # TensorFlow's Python-side notices (retracing hints) are not for users
+        logging.getLogger('tensorflow').setLevel(logging.ERROR)
         return one_line_errors(f, hard_exit=True)(**kw)
     return _f
 
@@ -215,14 +239,16 @@ def _swap(tmp, # the finished temporary file or folder
 # %% ../nbs/12_core.ipynb #ede832a3
 @contextlib.contextmanager
 def atomic_path(path): # file or folder to write
-    "A temporary name beside `path`: renamed onto `path` if the block succeeds, removed if it fails."
+    "A temporary name beside `path`: renamed onto `path` if the block succeeds, else removed."
     p = Path(path)
     tmp = p.with_name(f'.tmp{os.getpid()}.{p.name}')
     for q, pid in _partials(p):
         if not pid_alive(pid): _remove(q)   # left by a killed process
     try:
         yield tmp
-        if tmp.exists(): _sync(tmp); _swap(tmp, p)
+        if tmp.exists():
+            _sync(tmp)
+            _swap(tmp, p)
     except OSError as e:
         why = e.strerror or str(e).splitlines()[0]
         if e.errno == errno.ENOSPC: why = 'no space left on device'
@@ -279,7 +305,9 @@ def run_lock(folder, # folder the block writes; created if missing
     if p.exists() and not p.is_dir(): raise RunError(f"{p} is a file; give a folder")
     made = not p.exists()
     p.mkdir(parents=True, exist_ok=True)
-    if p.resolve() in _HELD: yield p; return          # this process holds it already
+    if p.resolve() in _HELD:
+        yield p
+        return  # this process holds it already
     f = p/'.lock'
     fd = _take(f)
     try:
@@ -306,46 +334,62 @@ def new_path(path, # output file or folder to create
 
 # %% ../nbs/12_core.ipynb #0f8b833f
 PRESETS = {  # input, learning rate, and the training defaults that go with them
-    'original': dict(size=150, channels=3, lr=1e-4, epochs=30, fold_epochs=15, sharpness=0., ema=False, equalize=False),
-    'fast':     dict(size=128, channels=1, lr=1e-3, epochs=20, fold_epochs=12, sharpness=1., ema=True, equalize=True),
-    'densenet': dict(size=224, channels=3, lr=1e-4, epochs=30, fold_epochs=10, sharpness=0., ema=False, equalize=False),
+    'original': dict(size=150, channels=3, lr=1e-4, epochs=30, fold_epochs=15,
+                     sharpness=0., ema=False, equalize=False),
+    'fast':     dict(size=128, channels=1, lr=1e-3, epochs=20, fold_epochs=12,
+                     sharpness=1., ema=True, equalize=True),
+    'densenet': dict(size=224, channels=3, lr=1e-4, epochs=30, fold_epochs=10,
+                     sharpness=0., ema=False, equalize=False),
 }
 
 def preset(name): # preset name
     "The settings of preset `name`."
-    if name not in PRESETS: raise OptionError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    if name not in PRESETS:
+        raise OptionError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     return PRESETS[name]
 
 # %% ../nbs/12_core.ipynb #f22199db
 @dataclasses.dataclass
 class TrainConfig:
-    "Everything that defines a training run, saved as `config.json`; each field is a `pneumo_train` option."
+    "Everything defining a training run, saved as `config.json`; fields are `pneumo_train` options."
     data: str = None # dataset folder (default: $PNEUMO_DATA, then data/chest_xray)
-    split: str = None # split CSV from pneumo_split (default: a new patient split made with --val-frac and --seed)
-    official_val: bool = False # validate on the official val/ folder (16 images) and train on all of train/, as the original does
+    # split CSV from pneumo_split (default: a new patient split made with --val-frac and --seed)
+    split: str = None
+    # validate on the official val/ folder (16 images) and train on all of train/, as the original
+    # does
+    official_val: bool = False
     preset: str = 'fast' # model preset: fast | original | densenet
     image_size: int = None # input side (default: the preset's)
     channels: int = None # input channels, 1 or 3 (default: the preset's)
     batch_size: int = 32 # images per batch
     epochs: int = None # maximum epochs; early stopping may end sooner (default: the preset's)
-    lr: float = None # peak learning rate of the cosine schedule, or the constant one (default: the preset's)
+    # peak learning rate of the cosine schedule, or the constant one (default: the preset's)
+    lr: float = None
     schedule: str = 'cosine' # learning-rate schedule: cosine | constant (the original's)
     imbalance: str = 'class_weight' # none | class_weight | oversample | both
     augment: bool = True # augment training batches
     flip: bool = False # random horizontal flips (the original's setting)
-    freeze_aug: bool = False # augment the training images once, before training, as the original does (every epoch sees the same copies)
+    # augment the training images once, before training, as the original does (every epoch sees the
+    # same copies)
+    freeze_aug: bool = False
     sharpness: float = None # random blur/sharpen strength, 0 = off (default: the preset's)
     ema: bool = None # validate and save a moving average of the weights (default: the preset's)
     equalize: bool = None # histogram equalisation inside the model (default: the preset's)
-    precise_bn: bool = True # recompute BatchNorm statistics on clean training images before each validation
+    # recompute BatchNorm statistics on clean training images before each validation
+    precise_bn: bool = True
     patience: int = 5 # early-stopping patience, epochs
-    folds: int = 0 # K >= 2: train K members on patient-grouped folds of train+val and save their ensemble
+    # K >= 2: train K members on patient-grouped folds of train+val and save their ensemble
+    folds: int = 0
     fold_epochs: int = None # fixed epochs of each fold member (default: the preset's)
-    keep_val: bool = False # with --folds: leave the validation split out of the folds, to measure the ensemble on it
-    prior: float = 0.5 # pneumonia prevalence the saved probabilities assume; 0.5 on them is then the equal-cost decision
+    # with --folds: leave the validation split out of the folds, to measure the ensemble on it
+    keep_val: bool = False
+    # pneumonia prevalence the saved probabilities assume; 0.5 on them is then the equal-cost
+    # decision
+    prior: float = 0.5
     seed: int = 0 # seed for the split, folds, shuffling, augmentation and weights
     val_frac: float = 0.1 # fraction of patients for validation when making the split
-    limit: int = None # use only this many training images (and a quarter as many for validation), for smoke runs
+    # use only this many training images (and a quarter as many for validation), for smoke runs
+    limit: int = None
     jit: bool = False # XLA compilation
 
 # %% ../nbs/12_core.ipynb #6e073000
@@ -353,21 +397,29 @@ class TrainConfig:
 def resolved(self):
     "A checked copy with the preset's defaults filled in."
     p, d = preset(self.preset), dataclasses.asdict(self)
-    c = TrainConfig(**{**d, **{k: p[k] for k in ('epochs', 'lr', 'sharpness', 'ema', 'equalize', 'fold_epochs') if d[k] is None},
-                       'image_size': self.image_size or p['size'], 'channels': self.channels or p['channels']})
+    keys = ('epochs', 'lr', 'sharpness', 'ema', 'equalize', 'fold_epochs')
+    filled = {k: p[k] for k in keys if d[k] is None}
+    size = dict(image_size=self.image_size or p['size'], channels=self.channels or p['channels'])
+    c = TrainConfig(**{**d, **filled, **size})
     for k in ('epochs', 'batch_size', 'patience', 'fold_epochs'):
         if getattr(c, k) < 1: raise OptionError(f"{k} must be at least 1, got {getattr(c, k)}")
-    checks = [(c.imbalance in ('none', 'class_weight', 'oversample', 'both'), f"unknown imbalance {c.imbalance!r}; choose none, class_weight, oversample or both"),
-              (0 <= c.sharpness <= 3, f"sharpness must be between 0 and 3, got {c.sharpness}"),
-              (c.image_size >= 32, f"image_size must be at least 32, got {c.image_size}"),
-              (c.channels in (1, 3), f"channels must be 1 or 3, got {c.channels}"),
-              (c.limit is None or c.limit >= 8, f"limit must be at least 8 images, got {c.limit}"),
-              (c.folds == 0 or 2 <= c.folds <= 20, f"folds must be 0 (one model) or between 2 and 20, got {c.folds}"),
-              (not c.keep_val or c.folds, "--keep-val needs --folds"),
-              (0 < c.prior < 1, f"prior must be strictly between 0 and 1, got {c.prior}"),
-              (c.lr > 0, f"lr must be positive, got {c.lr}"),
-              (c.schedule in ('cosine', 'constant'), f"unknown schedule {c.schedule!r}; choose cosine or constant"),
-              (not (c.official_val and (c.folds or c.split)), "--official-val trains one model on the official folders; drop --folds and --split")]
+    checks = [
+        (c.imbalance in ('none', 'class_weight', 'oversample', 'both'),
+         f"unknown imbalance {c.imbalance!r}; choose none, class_weight, oversample or both"),
+        (0 <= c.sharpness <= 3, f"sharpness must be between 0 and 3, got {c.sharpness}"),
+        (c.image_size >= 32, f"image_size must be at least 32, got {c.image_size}"),
+        (c.channels in (1, 3), f"channels must be 1 or 3, got {c.channels}"),
+        (c.limit is None or c.limit >= 8, f"limit must be at least 8 images, got {c.limit}"),
+        (c.folds == 0 or 2 <= c.folds <= 20,
+         f"folds must be 0 (one model) or between 2 and 20, got {c.folds}"),
+        (not c.keep_val or c.folds, "--keep-val needs --folds"),
+        (0 < c.prior < 1, f"prior must be strictly between 0 and 1, got {c.prior}"),
+        (c.lr > 0, f"lr must be positive, got {c.lr}"),
+        (c.schedule in ('cosine', 'constant'),
+         f"unknown schedule {c.schedule!r}; choose cosine or constant"),
+        (not (c.official_val and (c.folds or c.split)),
+         "--official-val trains one model on the official folders; drop --folds and --split")
+    ]
     if bad := [msg for ok, msg in checks if not ok]: raise OptionError(bad[0])
     return c
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from .core import DataError, OptionError, atomic_path, existing_dir, quiet_stderr, pyplot, zh_en
+from .core import DataError, OptionError, atomic_path, existing_dir, quiet_stderr, pyplot
+from .core import zh_en
 from .images import IMG_EXTS, load_images
 with quiet_stderr(): import tensorflow as tf, keras
 
@@ -40,28 +41,36 @@ def toy_dataset(dest, # folder to create; gets {train,val,test}/{NORMAL,PNEUMONI
                 pid, img = 100*s + k//2, rng.normal(90, 25, (size, size))
                 if label: img += 120*np.exp(-((xx-size/3)**2 + (yy-size/2)**2) / (size/5)**2)
                 name = f'person{pid}_bacteria_{k}.jpeg' if label else f'IM-{pid:04d}-{k+1:04d}.jpeg'
-                Image.fromarray(img.clip(0, 255).astype(np.uint8)).save(root/split/cls/name, quality=90)
+                Image.fromarray(img.clip(0,
+                                         255).astype(np.uint8)).save(root / split / cls / name,
+                                                                     quality=90)
     return root
 
 # %% ../nbs/00_data.ipynb #0ab3c4bd
-def data_dir(path=None): # dataset folder; default $PNEUMO_DATA, then data/chest_xray here or one level up
+# dataset folder; default $PNEUMO_DATA, then data/chest_xray here or one level up
+def data_dir(path=None):
     "The dataset folder to use, as a `Path` (not yet checked)."
     if path: return Path(path).expanduser()
     if os.environ.get('PNEUMO_DATA'): return Path(os.environ['PNEUMO_DATA']).expanduser()
     for p in (Path('data/chest_xray'), Path('../data/chest_xray')):
         if p.is_dir(): return p
-    raise DataError("no dataset given: pass --data, set PNEUMO_DATA, or run `pneumo_download --out data`")
+    raise DataError(
+        "no dataset given: pass --data, set PNEUMO_DATA, or run `pneumo_download --out data`")
 
 # %% ../nbs/00_data.ipynb #97a29879
 def find_data(path=None): # dataset folder, or its parent holding chest_xray/
     "Check the Kaggle layout `{train,val,test}/{NORMAL,PNEUMONIA}/` and return the dataset root."
-    root = existing_dir(data_dir(path), 'dataset folder', 'run `pneumo_download --out data` to get the data')
+    root = existing_dir(data_dir(path), 'dataset folder',
+                        'run `pneumo_download --out data` to get the data')
     if not (root/'train').is_dir() and (root/'chest_xray').is_dir(): root = root/'chest_xray'
     for split in SPLITS:
         if split == 'val' and not (root/split).exists(): continue
         for cls in CLASSES:
             if not (root/split/cls).is_dir():
-                raise DataError(f"{root/split/cls}: missing folder; expected {root}/{{train,val,test}}/{{NORMAL,PNEUMONIA}}/")
+                raise DataError(
+                    f"{root/split/cls}: missing folder; expected "
+                    f"{root}/{{train,val,test}}/{{NORMAL,PNEUMONIA}}/"
+                )
     return root
 
 # %% ../nbs/00_data.ipynb #4ce72876
@@ -96,8 +105,12 @@ def scan(path=None): # dataset folder
         for label, cls in enumerate(CLASSES):
             if not (root/split/cls).is_dir(): continue
             files = list_images(root/split/cls)
-            if not files: raise DataError(f"{root/split/cls}: no .jpeg/.jpg/.png images in this class folder")
-            items += [Item(f'{split}/{cls}/{f.name}', label, split, patient_id(f.name) or f'file:{f.stem}') for f in files]
+            if not files:
+                raise DataError(f"{root/split/cls}: no .jpeg/.jpg/.png images in this class folder")
+            items += [
+                Item(f'{split}/{cls}/{f.name}', label, split,
+                     patient_id(f.name) or f'file:{f.stem}') for f in files
+            ]
     return items
 
 # %% ../nbs/00_data.ipynb #193680d5
@@ -121,7 +134,7 @@ def patient_labels(items): # Items
 def patient_split(items, # Items from scan
                   val_frac=0.1, # fraction of patients (per class) that go to validation
                   seed=0): # random seed; the same seed gives the same split
-    "Re-split official train+val into patient-disjoint, label-stratified train/val; test is kept as is."
+    "Re-split official train+val into patient-disjoint, label-stratified train/val; test unchanged."
     if not 0 < val_frac < 1: raise OptionError(f"val_frac must be between 0 and 1, got {val_frac}")
     pool, rng, val = [i for i in items if i.split != 'test'], random.Random(seed), set()
     plabel = patient_labels(pool)
@@ -129,7 +142,8 @@ def patient_split(items, # Items from scan
         pats = sorted(p for p, l in plabel.items() if l == label)
         rng.shuffle(pats)
         val |= set(pats[:round(val_frac*len(pats))])
-    return [replace(i, split='val' if i.patient in val else 'train') for i in pool] + [i for i in items if i.split == 'test']
+    return [replace(i, split='val' if i.patient in val else 'train')
+            for i in pool] + [i for i in items if i.split == 'test']
 
 # %% ../nbs/00_data.ipynb #45a957ec
 def check_leakage(items): # Items with their split
@@ -147,7 +161,8 @@ def write_split(items, # Items
                 path): # CSV file to write
     "Save `items` as a split CSV with columns `path,label,split,patient`, whole or not at all."
     with atomic_path(path) as tmp, open(tmp, 'w', newline='') as f:
-        w = csv.writer(f); w.writerow(SPLIT_COLS)
+        w = csv.writer(f)
+        w.writerow(SPLIT_COLS)
         w.writerows((i.path, i.label, i.split, i.patient) for i in items)
     return Path(path)
 
@@ -155,12 +170,17 @@ def write_split(items, # Items
 def read_split(path): # split CSV written by write_split
     "Load a split CSV back into `Item`s, checking its columns, labels, splits and leakage."
     p = Path(path)
-    if not p.is_file(): raise DataError(f"{p}: no such split file (make one with `pneumo_split --out {p}`)")
+    if not p.is_file():
+        raise DataError(f"{p}: no such split file (make one with `pneumo_split --out {p}`)")
     with open(p, newline='') as f:
         r = csv.reader(f)
-        if tuple(next(r, ())) != SPLIT_COLS: raise DataError(f"{p}: not a split CSV (expected header {','.join(SPLIT_COLS)})")
+        if tuple(next(r, ())) != SPLIT_COLS:
+            raise DataError(f"{p}: not a split CSV (expected header {','.join(SPLIT_COLS)})")
         rows = list(r)
-    bad = [n for n, row in enumerate(rows, 2) if len(row) != 4 or row[1] not in ('0', '1') or row[2] not in SPLITS]
+    bad = [
+        n for n, row in enumerate(rows, 2)
+        if len(row) != 4 or row[1] not in ('0', '1') or row[2] not in SPLITS
+    ]
     if bad: raise DataError(f"{p}: malformed row(s) at line {bad[0]} ({len(bad)} in all)")
     return check_leakage([Item(a, int(b), c, d) for a, b, c, d in rows])
 
@@ -169,10 +189,14 @@ def summary(items): # Items
     "A text table of images (and patients) per split and label."
     c, pats = Counter((i.split, i.label) for i in items), defaultdict(set)
     for i in items: pats[i.split].add(i.patient)
-    lines = [f"{'split':<6}{'NORMAL':>8}{'PNEUMONIA':>11}{'total':>8}{'patients':>10}{'% pneumonia':>13}"]
+    lines = [
+        f"{'split':<6}{'NORMAL':>8}{'PNEUMONIA':>11}{'total':>8}{'patients':>10}{'% pneumonia':>13}"
+    ]
     for s in SPLITS:
         n0, n1 = c[s, 0], c[s, 1]
-        if n0 + n1: lines.append(f"{s:<6}{n0:>8,}{n1:>11,}{n0+n1:>8,}{len(pats[s]):>10,}{100*n1/(n0+n1):>12.1f}%")
+        if n0 + n1:
+            lines.append(
+                f"{s:<6}{n0:>8,}{n1:>11,}{n0+n1:>8,}{len(pats[s]):>10,}{100*n1/(n0+n1):>12.1f}%")
     return '\n'.join(lines)
 
 # %% ../nbs/00_data.ipynb #db33cd1d
@@ -182,10 +206,14 @@ def plot_counts(items, # Items
     ax = ax or pyplot().subplots(figsize=(5, 3))[1]
     c, xs = Counter((i.split, i.label) for i in items), np.arange(len(SPLITS))
     for label, cls in enumerate(CLASSES):
-        bars = ax.bar(xs + (label - .5)*.4, [c[s, label] for s in SPLITS], .4, label=zh_en(CLASSES_ZH[label], cls))
+        bars = ax.bar(xs + (label - .5) * .4, [c[s, label] for s in SPLITS], .4,
+                      label=zh_en(CLASSES_ZH[label], cls))
         ax.bar_label(bars, fontsize=8)
-    ax.set_xticks(xs, [zh_en(z, s) for z, s in zip(('训练', '验证', '测试'), SPLITS)]); ax.set_ylabel(zh_en('图片数', 'images')); ax.set_ylim(0, 1.18*max(c.values()))
-    ax.legend(loc='upper right'); ax.set_title(zh_en('各划分的类别分布', 'Class distribution per split'))
+    ax.set_xticks(xs, [zh_en(z, s) for z, s in zip(('训练', '验证', '测试'), SPLITS)])
+    ax.set_ylabel(zh_en('图片数', 'images'))
+    ax.set_ylim(0, 1.18 * max(c.values()))
+    ax.legend(loc='upper right')
+    ax.set_title(zh_en('各划分的类别分布', 'Class distribution per split'))
     return ax
 
 # %% ../nbs/00_data.ipynb #bceb5423
@@ -197,8 +225,10 @@ def show_samples(items, # Items
     pick, cols = random.Random(seed).sample(items, min(n, len(items))), (min(n, len(items)) + 1)//2
     fig, axs = pyplot().subplots(2, cols, figsize=(1.6*cols, 4.0))
     for ax, i in zip(axs.flat, pick):
-        ax.imshow(Image.open(Path(root)/i.path).convert('L'), cmap='gray'); ax.axis('off')
-        ax.set_title(f'{zh_en(CLASSES_ZH[i.label], CLASSES[i.label])}\n{Path(i.path).stem}', fontsize=7.5)
+        ax.imshow(Image.open(Path(root) / i.path).convert('L'), cmap='gray')
+        ax.axis('off')
+        ax.set_title(f'{zh_en(CLASSES_ZH[i.label], CLASSES[i.label])}\n{Path(i.path).stem}',
+                     fontsize=7.5)
     fig.tight_layout()
     return fig
 
@@ -214,9 +244,13 @@ def plot_sizes(sizes, # (n, 2) widths and heights
                ax=None): # matplotlib axes
     "Histogram of image widths and heights."
     ax = ax or pyplot().subplots(figsize=(5, 3))[1]
-    ax.hist([sizes[:, 0], sizes[:, 1]], bins=40, label=[zh_en('宽', 'width'), zh_en('高', 'height')])
-    ax.set_xlabel(zh_en('像素', 'pixels')); ax.set_ylabel(zh_en('图片数', 'images')); ax.legend()
-    ax.set_title(zh_en('图片尺寸', 'Image sizes')); return ax
+    labels = [zh_en('宽', 'width'), zh_en('高', 'height')]
+    ax.hist([sizes[:, 0], sizes[:, 1]], bins=40, label=labels)
+    ax.set_xlabel(zh_en('像素', 'pixels'))
+    ax.set_ylabel(zh_en('图片数', 'images'))
+    ax.legend()
+    ax.set_title(zh_en('图片尺寸', 'Image sizes'))
+    return ax
 
 # %% ../nbs/00_data.ipynb #7413b426
 def load_split(items, # split Items
@@ -226,10 +260,11 @@ def load_split(items, # split Items
                channels=1, # 1 or 3
                limit=None, # decode only a stratified sample of this many images
                seed=0): # sampling seed
-    "Decode the images of `split` (optionally a seeded, stratified sample of `limit`): `(x, y, items, skipped)`."
+    "Decode `split` images (optionally a stratified sample of `limit`): `(x, y, items, skipped)`."
     its = [i for i in items if i.split == split]
     if limit and limit < len(its):
-        rng = random.Random(seed); by = [[i for i in its if i.label == l] for l in (0, 1)]
+        rng = random.Random(seed)
+        by = [[i for i in its if i.label == l] for l in (0, 1)]
         n1 = round(limit*len(by[1])/len(its))
         its = rng.sample(by[0], limit - n1) + rng.sample(by[1], n1)
     x, keep, skipped = load_images([Path(root)/i.path for i in its], size, channels)
@@ -238,7 +273,7 @@ def load_split(items, # split Items
 
 # %% ../nbs/00_data.ipynb #834e6bb4
 class RandomAffine:
-    "The original's augmentation as one random affine warp per image (rotation, shift, shear, zoom, optional flip)."
+    "The original's augmentation as one random affine warp: rotate, shift, shear, zoom, flip."
     def __init__(self,
                  rotation=10., # max rotation, degrees
                  shift=0.1, # max shift, fraction of width/height
@@ -247,36 +282,41 @@ class RandomAffine:
                  flip=False, # random horizontal flip (the original: True)
                  sharpness=0., # random blur/sharpen strength (the original: none)
                  seed=0): # random seed
-        self.rotation, self.shift, self.shear, self.zoom, self.flip, self.sharpness = rotation, shift, shear, zoom, flip, sharpness
+        self.rotation, self.shift, self.shear = rotation, shift, shear
+        self.zoom, self.flip, self.sharpness = zoom, flip, sharpness
         self.gen = tf.random.Generator.from_seed(seed)
 
     def transforms(self,
                    n, # images
                    h, # height (float tensor)
                    w): # width (float tensor)
-        "(n, 8) transforms mapping each output pixel to the input point it samples, about the image centre."
+        "(n, 8) transforms mapping each output pixel to its sampled input point, about the centre."
         u = lambda lo, hi: self.gen.uniform([n], lo, hi)
         th, sh = u(-self.rotation, self.rotation)*np.pi/180, u(-self.shear, self.shear)*np.pi/180
         zx, zy = u(1 - self.zoom, 1 + self.zoom), u(1 - self.zoom, 1 + self.zoom)
         if self.flip: zx = zx*tf.where(u(0., 1.) < .5, -1., 1.)
-        a0, a1, b0, b1 = tf.cos(th)*zx, -tf.sin(th + sh)*zy, tf.sin(th)*zx, tf.cos(th + sh)*zy  # rotation @ shear @ zoom
+        # rotation @ shear @ zoom
+        a0, a1, b0, b1 = tf.cos(th)*zx, -tf.sin(th + sh)*zy, tf.sin(th)*zx, tf.cos(th + sh)*zy
         cx, cy = (w - 1)/2, (h - 1)/2
-        a2, b2 = cx - a0*cx - a1*cy + u(-self.shift, self.shift)*w, cy - b0*cx - b1*cy + u(-self.shift, self.shift)*h
+        dx, dy = u(-self.shift, self.shift)*w, u(-self.shift, self.shift)*h
+        a2, b2 = cx - a0*cx - a1*cy + dx, cy - b0*cx - b1*cy + dy
         return tf.stack([a0, a1, a2, b0, b1, b2, tf.zeros([n]), tf.zeros([n])], 1)
 
     def __call__(self,
                  x, # float images (n, h, w, c)
                  training=True): # augment only when training
         if not training: return x
-        x = tf.convert_to_tensor(x, tf.float32); s = tf.shape(x)
+        x = tf.convert_to_tensor(x, tf.float32)
+        s = tf.shape(x)
         t = self.transforms(s[0], tf.cast(s[1], tf.float32), tf.cast(s[2], tf.float32))
-        x = tf.raw_ops.ImageProjectiveTransformV3(images=x, transforms=t, output_shape=s[1:3], fill_value=0.,
-                                                  interpolation='BILINEAR', fill_mode='NEAREST')
+        x = tf.raw_ops.ImageProjectiveTransformV3(images=x, transforms=t, output_shape=s[1:3],
+                                                  fill_value=0., interpolation='BILINEAR',
+                                                  fill_mode='NEAREST')
         return self.sharpen(x) if self.sharpness else x
 
     def sharpen(self,
                 x): # float images (n, h, w, c)
-        "Blur (a < 0) or sharpen (a > 0) each image: `x + a (x - blur(x))`, a uniform in ±`sharpness`."
+        "Blur (a < 0) or sharpen (a > 0) images: `x + a (x - blur(x))`, a uniform in ±`sharpness`."
         k = tf.constant(np.outer([1, 2, 1], [1, 2, 1])/16, tf.float32)[:, :, None, None]
         blur = tf.nn.depthwise_conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], 'SYMMETRIC'),
                                       tf.tile(k, [1, 1, tf.shape(x)[3], 1]), [1, 1, 1, 1], 'VALID')
@@ -291,7 +331,7 @@ def augmenter(rotation=10., # max rotation, degrees
               flip=False, # random horizontal flip (the original: True)
               sharpness=0., # random blur/sharpen strength (the original: none)
               seed=0): # random seed
-    "The original's `ImageDataGenerator` augmentation (plus optional sharpness changes), applied to float batches during training."
+    "The original's `ImageDataGenerator` augmentation (plus optional sharpness) for training."
     return RandomAffine(rotation, shift, shear, zoom, flip, sharpness, seed)
 
 # %% ../nbs/00_data.ipynb #84745cc9
@@ -322,7 +362,8 @@ def make_dataset(x, # uint8 images (n, h, w, c)
     xs, ys = tf.constant(x), tf.constant(np.asarray(y, np.float32))
     ds = tf.data.Dataset.from_tensor_slices(index)
     if shuffle: ds = ds.shuffle(len(index), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size).map(lambda i: (tf.cast(tf.gather(xs, i), tf.float32), tf.gather(ys, i)),
-                                  num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.batch(batch_size).map(
+        lambda i: (tf.cast(tf.gather(xs, i), tf.float32), tf.gather(ys, i)),
+        num_parallel_calls=tf.data.AUTOTUNE)
     if augment is not None: ds = ds.map(lambda a, b: (augment(a, training=True), b))
     return ds.prefetch(tf.data.AUTOTUNE)

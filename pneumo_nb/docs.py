@@ -15,20 +15,23 @@ from .download import sha256sum
 
 # %% ../nbs/15_docs.ipynb #814840a3
 def page_names(proc): # folder of processed notebooks
-    "Map each processed notebook to the name nbdev gives its page (`output-file` in its front matter)."
+    "Map each processed notebook to its nbdev page name (`output-file` in its front matter)."
     names = {}
     for nb in sorted(Path(proc).glob('*.ipynb')):
         cells = json.loads(nb.read_text(encoding='utf-8'))['cells']
         src = ''.join(cells[0]['source']) if cells else ''
-        if m := re.search(r'^output-file:\s*"?([^"\s]+)\.html', src, re.M): names[nb.name] = m[1] + '.ipynb'
+        if m := re.search(r'^output-file:\s*"?([^"\s]+)\.html', src, re.M):
+            names[nb.name] = m[1] + '.ipynb'
     return names
 
 def align_page_names(proc): # folder of processed notebooks
     "Rename processed notebooks to nbdev's page names and rewrite the links to them."
     proc, names = Path(proc), {k: v for k, v in page_names(proc).items() if k != v}
     for f in [*proc.glob('*.ipynb'), *proc.glob('*.yml'), *proc.glob('*.md')]:
-        text = f.read_text(encoding='utf-8'); new = text
-        for old, nn in names.items(): new = re.sub(rf'(?<![\w./-]){re.escape(old)}', nn, new)   # not nbs/00_data.ipynb: a repository path
+        text = f.read_text(encoding='utf-8')
+        new = text
+        # not nbs/00_data.ipynb: a repository path
+        for old, nn in names.items(): new = re.sub(rf'(?<![\w./-]){re.escape(old)}', nn, new)
         if new != text: f.write_text(new, encoding='utf-8')
     for old, nn in names.items(): (proc/old).rename(proc/nn)
     return names
@@ -40,17 +43,21 @@ def fig_alt(cell): # a code cell of a notebook
     return m[1].strip().strip('"\'') if m else ''
 
 def sized_images(proc): # folder of processed notebooks
-    "Turn each retina PNG output into an `<img>` with its display width and its cell's alt text; return how many."
+    "Turn each retina PNG output into an `<img>` with display width and alt text; return how many."
     n = 0
     for path in sorted(Path(proc).glob('*.ipynb')):
         nb = json.loads(path.read_text(encoding='utf-8'))
         for c in nb['cells']:
             for o in c.get('outputs', []):
-                png, meta = o.get('data', {}).get('image/png'), o.get('metadata', {}).get('image/png', {})
+                png, meta = o.get('data', {}).get('image/png'), o.get('metadata',
+                                                                      {}).get('image/png', {})
                 if not png or 'width' not in meta: continue
                 src = 'data:image/png;base64,' + ''.join(png).strip()
                 alt = html.escape(fig_alt(c), quote=True)
-                o['data'] = {'text/html': f'<img src="{src}" width="{meta["width"]}" alt="{alt}" class="img-fluid">'}
+                o['data'] = {
+                    'text/html': (f'<img src="{src}" width="{meta["width"]}" alt="{alt}" '
+                                  'class="img-fluid">')
+                }
                 n += 1
         path.write_text(json.dumps(nb, ensure_ascii=False), encoding='utf-8')
     return n
@@ -59,7 +66,7 @@ def sized_images(proc): # folder of processed notebooks
 _REMOTE_IMPORT = re.compile(r'@import\s+url\(\s*["\']?(?:https?:)?//[^)]*\)\s*;?')
 
 def strip_remote_imports(site): # the built site's folder
-    "Delete `@import` of style sheets on other hosts from the site's CSS files; return how many files changed."
+    "Delete other hosts' `@import` style sheets from the site's CSS; return how many files changed."
     n = 0
     for css in Path(site).rglob('*.css'):
         text = css.read_text(encoding='utf-8')
@@ -71,7 +78,8 @@ def strip_remote_imports(site): # the built site's folder
 
 # %% ../nbs/15_docs.ipynb #b486925b
 ORT = dict(name='onnxruntime-web', version='1.31.1',   # the browser runtime, from the npm registry
-           sha256='bdccdb9fbb9ab537247c0c734e9b1d2b1b338b4f2a09faa58f0dc1cfa27c312c')   # of npm's tarball
+           # of npm's tarball
+           sha256='bdccdb9fbb9ab537247c0c734e9b1d2b1b338b4f2a09faa58f0dc1cfa27c312c')
 ORT_FILES = ('ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm')
 CACHE = Path.home()/'.cache'/'pneumo_nb'   # downloaded packages, kept between builds
 
@@ -79,39 +87,45 @@ def npm_tarball(name, # package on the npm registry
                 version, # its exact version
                 sha256, # the SHA-256 its tarball must have
                 cache=CACHE): # folder that keeps the tarball
-    "A package's tarball from the npm registry, fetched once with `npm pack` and checked by its SHA-256."
+    "A package's npm tarball, fetched once with `npm pack` and checked by its SHA-256."
     tgz = Path(cache)/f'{name}-{version}.tgz'
     if not tgz.exists():
-        if not shutil.which('npm'): raise OptionError(f"{name} {version} comes from the npm registry: install npm")
+        if not shutil.which('npm'):
+            raise OptionError(f"{name} {version} comes from the npm registry: install npm")
         Path(cache).mkdir(parents=True, exist_ok=True)
         r = subprocess.run(['npm', 'pack', f'{name}@{version}', '--pack-destination', str(cache)],
                            capture_output=True, text=True)
-        if r.returncode: raise OptionError(f"npm pack {name}@{version} failed: {(r.stderr.strip() or '?').splitlines()[-1]}")
+        if r.returncode:
+            raise OptionError(
+                f"npm pack {name}@{version} failed: {(r.stderr.strip() or '?').splitlines()[-1]}")
     if (got := sha256sum(tgz)) != sha256:
         tgz.unlink()
-        raise OptionError(f"{tgz.name} has SHA-256 {got[:16]}…, not the pinned {sha256[:16]}…; it was deleted")
+        raise OptionError(
+            f"{tgz.name} has SHA-256 {got[:16]}…, not the pinned {sha256[:16]}…; it was deleted")
     return tgz
 
 # %% ../nbs/15_docs.ipynb #3412f8eb
 def vendor_runtime(dest, # folder to create or fill
                    tgz): # onnxruntime-web's npm tarball
-    "Unpack onnxruntime-web's WebAssembly build into `dest`, with a note of its licence; return the bytes written."
+    "Unpack onnxruntime-web's WebAssembly build and a licence note into `dest`; return the bytes."
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(tgz) as t:
         meta = json.load(t.extractfile('package/package.json'))
         for f in ORT_FILES: (dest/f).write_bytes(t.extractfile(f'package/dist/{f}').read())
-    note = f"{meta['name']} {meta['version']}, © Microsoft Corporation, {meta['license']} licence; from the npm registry.\n"
+    note = (f"{meta['name']} {meta['version']}, © Microsoft Corporation, "
+            f"{meta['license']} licence; from the npm registry.\n")
     (dest/'NOTICE.txt').write_text(note)
     return sum((dest/f).stat().st_size for f in ORT_FILES)
 
 def try_page_files(site, # the built site's folder
                    nbs): # the notebooks' folder, which holds try/
-    "Put the Try it page's code, the shipped model's ONNX export and the runtime into `site/try/`; return the runtime's bytes."
+    "Put the Try it page's code, ONNX model and runtime in `site/try/`; return the runtime's bytes."
     dest, shipped = Path(site)/'try', Path(pneumo_nb.__file__).parent/'release'
     dest.mkdir(parents=True, exist_ok=True)
     for f in sorted(Path(nbs, 'try').glob('*.js')): shutil.copy(f, dest/f.name)
-    if not (shipped/'model.onnx').exists(): raise OptionError("the shipped model has no ONNX export (pneumo_release writes it)")
+    if not (shipped / 'model.onnx').exists():
+        raise OptionError("the shipped model has no ONNX export (pneumo_release writes it)")
     for f in ('model.onnx', 'export.json'): shutil.copy(shipped/f, dest/f)
     return vendor_runtime(dest/'ort', npm_tarball(**ORT))
 
@@ -125,10 +139,14 @@ def docs_root(start='.', # where to look: this folder and the folders above it
         raise OptionError(f"building the docs needs {' and '.join(missing)}: "
                           "pip install -e '.[dev]' in a checkout of the repository")
     here = Path(start).resolve()
-    root = next((d for d in (here, *here.parents) if (d/'settings.ini').exists() and (d/'nbs').is_dir()), None)
+    root = next(
+        (d
+         for d in (here, *here.parents) if (d / 'settings.ini').exists() and (d / 'nbs').is_dir()),
+        None)
     if root is None:
-        raise OptionError(f"the docs are built from a checkout of the repository, and {here} is not in one "
-                          "(no settings.ini beside an nbs/ folder here or above)")
+        raise OptionError(
+            f"the docs are built from a checkout of the repository, and {here} is not in one "
+            "(no settings.ini beside an nbs/ folder here or above)")
     return root
 
 # %% ../nbs/15_docs.ipynb #cb43012f
@@ -149,7 +167,9 @@ def build_docs(use_quarto=None): # True: Quarto; False: smalldocs; None: Quarto 
         shutil.rmtree(proc, ignore_errors=True)
         refresh_quarto_yml()
         export_package()   # the package and its index of names, which the API pages link through
-        proc_nbs(cfg.nbs_path, n_workers=2)  # worker processes: rendering imports the chapters' modules, TensorFlow among them; this process stays without it
+        # worker processes: rendering imports the chapters' modules, TensorFlow among them; this
+        # process stays without it
+        proc_nbs(cfg.nbs_path, n_workers=2)
         align_page_names(proc)
         sized_images(proc)
         site = build(proc, quiet=True)
@@ -157,5 +177,6 @@ def build_docs(use_quarto=None): # True: Quarto; False: smalldocs; None: Quarto 
         shutil.move(str(site.out), str(out))
     strip_remote_imports(out)
     try: try_page_files(out, cfg.nbs_path)
-    except OptionError as e: print(f"pneumo_docs: warning: the Try it page will not run: {e}", file=sys.stderr)
+    except OptionError as e:
+        print(f"pneumo_docs: warning: the Try it page will not run: {e}", file=sys.stderr)
     return out

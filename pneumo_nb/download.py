@@ -13,12 +13,15 @@ from .core import DataError, RunError
 # %% ../nbs/13_download.ipynb #667feb93
 MENDELEY_URL = ('https://data.mendeley.com/public-files/datasets/rscbjbr9sj/files/'
                 'f12eaf6d-6023-432f-acc9-80c9d7393433/file_downloaded')
-KAGGLE_VAL = ['NORMAL2-IM-1427-0001.jpeg', 'NORMAL2-IM-1430-0001.jpeg', 'NORMAL2-IM-1431-0001.jpeg',
-              'NORMAL2-IM-1436-0001.jpeg', 'NORMAL2-IM-1437-0001.jpeg', 'NORMAL2-IM-1438-0001.jpeg',
-              'NORMAL2-IM-1440-0001.jpeg', 'NORMAL2-IM-1442-0001.jpeg', 'person1946_bacteria_4874.jpeg',
-              'person1946_bacteria_4875.jpeg', 'person1947_bacteria_4876.jpeg', 'person1949_bacteria_4880.jpeg',
-              'person1950_bacteria_4881.jpeg', 'person1951_bacteria_4882.jpeg', 'person1952_bacteria_4883.jpeg',
-              'person1954_bacteria_4886.jpeg']
+KAGGLE_VAL = [
+    'NORMAL2-IM-1427-0001.jpeg', 'NORMAL2-IM-1430-0001.jpeg', 'NORMAL2-IM-1431-0001.jpeg',
+    'NORMAL2-IM-1436-0001.jpeg', 'NORMAL2-IM-1437-0001.jpeg', 'NORMAL2-IM-1438-0001.jpeg',
+    'NORMAL2-IM-1440-0001.jpeg', 'NORMAL2-IM-1442-0001.jpeg', 'person1946_bacteria_4874.jpeg',
+    'person1946_bacteria_4875.jpeg', 'person1947_bacteria_4876.jpeg',
+    'person1949_bacteria_4880.jpeg', 'person1950_bacteria_4881.jpeg',
+    'person1951_bacteria_4882.jpeg', 'person1952_bacteria_4883.jpeg',
+    'person1954_bacteria_4886.jpeg'
+]
 
 # %% ../nbs/13_download.ipynb #ed992bcd
 def sha256sum(path, # file
@@ -45,9 +48,16 @@ def fetch(url, # http(s) or file URL
           timeout=60, # seconds without data before giving up
           progress=True): # print a progress line on stderr
     "Download `url` to `dest` with resume and an optional SHA-256 check."
-    dest = Path(dest); part = dest.with_name(dest.name + '.part')
+    dest = Path(dest)
+    part = dest.with_name(dest.name + '.part')
     have = part.stat().st_size if part.exists() else 0
-    req = urllib.request.Request(url, headers={'User-Agent': 'pneumo_nb', **({'Range': f'bytes={have}-'} if have else {})})
+    req = urllib.request.Request(
+        url, headers={
+            'User-Agent': 'pneumo_nb',
+            **({
+                'Range': f'bytes={have}-'
+            } if have else {})
+        })
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             resumed = getattr(r, 'status', None) == 206
@@ -55,15 +65,22 @@ def fetch(url, # http(s) or file URL
             done, t0 = (have if resumed else 0), time.time()
             with open(part, 'ab' if resumed else 'wb') as f:
                 while b := r.read(1 << 20):
-                    f.write(b); done += len(b)
+                    f.write(b)
+                    done += len(b)
                     if progress: _progress(done, total, t0)
     except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
         why = getattr(e, 'reason', e)
-        raise DataError(f"cannot download {url}: {why}. Are you offline? The partial file {part} is kept for a resume") from None
+        raise DataError(
+            f"cannot download {url}: {why}. Are you offline? The partial file {part} is kept for "
+            "a resume"
+        ) from None
     if progress: print(file=sys.stderr)
     if sha256 and (got := sha256sum(part)) != sha256.lower():
         part.rename(part.with_name(part.name + '.bad'))
-        raise DataError(f"{dest}: SHA-256 mismatch (got {got}, expected {sha256}); the file was set aside as .part.bad")
+        raise DataError(
+            f"{dest}: SHA-256 mismatch (got {got}, expected {sha256}); the file was set aside as "
+            ".part.bad"
+        )
     return part.rename(dest)
 
 # %% ../nbs/13_download.ipynb #bf029f33
@@ -71,25 +88,29 @@ _MEMBER = re.compile(r'(?:^|/)(train|val|test)/(NORMAL|PNEUMONIA)/([^/]+\.(?:jpe
 
 def extract_kaggle(zip_path, # ChestXRay2017.zip or a Kaggle-style archive
                    dest): # folder that gets chest_xray/
-    "Extract the images of a dataset archive into `dest/chest_xray/{train,val,test}/{NORMAL,PNEUMONIA}`."
+    "Extract a dataset archive into `dest/chest_xray/{train,val,test}/{NORMAL,PNEUMONIA}`."
     out = Path(dest)/'chest_xray'
-    if out.exists(): raise RunError(f"{out} already exists; not overwriting it (move it away to download again)")
+    if out.exists():
+        raise RunError(f"{out} already exists; not overwriting it (move it away to download again)")
     try: zf = zipfile.ZipFile(zip_path)
     except zipfile.BadZipFile: raise DataError(f"{zip_path}: not a zip archive") from None
     tmp = Path(tempfile.mkdtemp(dir=dest, prefix='.extract-'))
     with zf:
-        members = [(m, _MEMBER.search(m.filename)) for m in zf.infolist() if '__MACOSX' not in m.filename]
+        members = [(m, _MEMBER.search(m.filename)) for m in zf.infolist()
+                   if '__MACOSX' not in m.filename]
         members = [(m, g) for m, g in members if g and not g[3].startswith('.')]
         if not members: raise DataError(f"{zip_path}: no train/test NORMAL/PNEUMONIA images inside")
         for m, g in members:
             split, cls, name = g[1].lower(), g[2].upper(), g[3]
             (tmp/split/cls).mkdir(parents=True, exist_ok=True)
-            with zf.open(m) as src, open(tmp/split/cls/name, 'wb') as dst: shutil.copyfileobj(src, dst)
+            with zf.open(m) as src, open(tmp / split / cls / name, 'wb') as dst:
+                shutil.copyfileobj(src, dst)
     if not (tmp/'val').exists():
         for name in KAGGLE_VAL:
             cls = 'NORMAL' if name.startswith('NORMAL') else 'PNEUMONIA'
             if (tmp/'train'/cls/name).exists():
-                (tmp/'val'/cls).mkdir(parents=True, exist_ok=True); (tmp/'train'/cls/name).rename(tmp/'val'/cls/name)
+                (tmp / 'val' / cls).mkdir(parents=True, exist_ok=True)
+                (tmp / 'train' / cls / name).rename(tmp / 'val' / cls / name)
     tmp.rename(out)
     return out
 
@@ -98,7 +119,10 @@ def counts(root): # a dataset folder in the Kaggle layout
     "Images per split and class, as a short text table."
     lines = [f"{'split':<6}{'NORMAL':>8}{'PNEUMONIA':>11}"]
     for split in ('train', 'val', 'test'):
-        n = [sum(1 for p in (Path(root)/split/c).glob('*') if p.suffix.lower() in ('.jpeg', '.jpg', '.png')) if (Path(root)/split/c).is_dir() else 0
-             for c in ('NORMAL', 'PNEUMONIA')]
+        n = [
+            sum(1 for p in (Path(root) / split / c).glob('*')
+                if p.suffix.lower() in ('.jpeg', '.jpg', '.png')) if
+            (Path(root) / split / c).is_dir() else 0 for c in ('NORMAL', 'PNEUMONIA')
+        ]
         if sum(n): lines.append(f"{split:<6}{n[0]:>8,}{n[1]:>11,}")
     return '\n'.join(lines)

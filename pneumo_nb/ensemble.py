@@ -13,7 +13,8 @@ import numpy as np
 from .core import pyplot, write_atomic, quiet_stderr, zh_en
 from .data import Item, patient_labels
 from .model import prob_head
-from .train import save_figure, decode, fit_one, logit_model, predict_logits, train, train_single
+from .train import save_figure, decode, fit_one, logit_model, predict_logits, train
+from .train import train_single
 from .runs import Run, read_history, load_saved, save_model, write_heldout
 from .train import calibration_params, calibrate
 from .model import prior_shift, sigmoid
@@ -24,10 +25,11 @@ from keras import layers as L
 def assign_folds(items, # Items to split into folds
                  k, # number of folds
                  seed=0): # random seed
-    "`{patient: fold}` with fold in 0..k-1: patients shuffled within each label and dealt out in turn."
+    "`{patient: fold}`, fold in 0..k-1: patients shuffled within each label and dealt out in turn."
     lab, rng, out = patient_labels(items), random.Random(seed), {}
     for label in (0, 1):
-        pats = sorted(p for p, l in lab.items() if l == label); rng.shuffle(pats)
+        pats = sorted(p for p, l in lab.items() if l == label)
+        rng.shuffle(pats)
         out.update({p: n % k for n, p in enumerate(pats)})
     return out
 
@@ -35,9 +37,11 @@ def assign_folds(items, # Items to split into folds
 def heldout_folds(held, # from read_heldout
                   k=5, # folds for a single run's validation split
                   seed=0): # random seed
-    "The fold of each held-out prediction: the cross-fitting folds, or patient-grouped folds of a validation split."
+    "The fold of each held-out prediction: cross-fitting folds, or patient-grouped val folds."
     if (held['fold'] >= 0).all(): return held['fold']
-    f = assign_folds([Item(p, int(l), 'val', q) for p, l, q in zip(held['path'], held['label'], held['patient'])], k, seed)
+    f = assign_folds([
+        Item(p, int(l), 'val', q) for p, l, q in zip(held['path'], held['label'], held['patient'])
+    ], k, seed)
     return np.array([f[q] for q in held['patient']])
 
 # %% ../nbs/06_ensemble.ipynb #4636a13d
@@ -50,12 +54,16 @@ def ensemble(members): # trained models of one preset
 # %% ../nbs/06_ensemble.ipynb #b2357ccc
 def member_models(model): # a run's model
     "The members of an ensemble (nested models named member0, member1, …), or `[model]`."
-    return [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith('member')] or [model]
+    return [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith('member')
+            ] or [model]
 
 def member_logits(m, # a model from member_models
                   x): # uint8 images
     "Uncalibrated logits of one model or ensemble member (a member's output is its logit)."
-    return m.predict(x, batch_size=128, verbose=0)[:, 0].astype(float) if m.name.startswith('member') else predict_logits(m, x)
+    return m.predict(x, batch_size=128,
+                     verbose=0)[:,
+                                0].astype(float) if m.name.startswith('member') else predict_logits(
+                                    m, x)
 
 # %% ../nbs/06_ensemble.ipynb #5bd8e7c8
 def heldout_logits(model, # a run's model: one network, or an ensemble of members
@@ -77,14 +85,15 @@ def member(cfg, # resolved TrainConfig
            fold, # fold of each image
            strategy=None, # tf.distribute strategy
            verbose=2): # Keras verbosity
-    "Train (or reload, when finished) the member for fold `k`; return it and its logits on fold `k`."
+    "Train (or reload, if finished) the member for fold `k`; return it and its logits on fold `k`."
     d = Run(run/f'fold{k}')
     d.path.mkdir(exist_ok=True)
     if d.model.exists() and not d.backup.exists():
         m = load_saved(d.model)
     else:
         tr, ho = fold != k, fold == k
-        m, secs = fit_one(cfg, d.path, (x[tr], y[tr]), (x[ho], y[ho]), cfg.fold_epochs, False, strategy, verbose)
+        m, secs = fit_one(cfg, d.path, (x[tr], y[tr]), (x[ho], y[ho]), cfg.fold_epochs, False,
+                          strategy, verbose)
         write_atomic(d.seconds, f'{secs:.1f}\n')
     return m, predict_logits(m, x[fold == k])
 
@@ -93,11 +102,17 @@ def plot_members(run): # a cross-fitted run folder
     "Each member's loss and ROC-AUC on its held-out fold, epoch by epoch."
     fig, (a1, a2) = pyplot().subplots(1, 2, figsize=(6.6, 3.0))
     for d in sorted(Path(run).glob('fold*')):
-        h = read_history(Run(d).history); ep = h['epoch'] + 1
-        a1.plot(ep, h['val_loss'], 'o-', ms=3, label=d.name); a2.plot(ep, h['val_auc'], 'o-', ms=3, label=d.name)
-    a1.set_title(zh_en('留出折上的损失', 'Loss on the held-out fold')); a2.set_title(zh_en('留出折上的 AUC', 'ROC-AUC on the held-out fold'))
-    for ax in (a1, a2): ax.set_xlabel(zh_en('轮', 'epoch')); ax.legend(fontsize=7)
-    fig.tight_layout(); return fig
+        h = read_history(Run(d).history)
+        ep = h['epoch'] + 1
+        a1.plot(ep, h['val_loss'], 'o-', ms=3, label=d.name)
+        a2.plot(ep, h['val_auc'], 'o-', ms=3, label=d.name)
+    a1.set_title(zh_en('留出折上的损失', 'Loss on the held-out fold'))
+    a2.set_title(zh_en('留出折上的 AUC', 'ROC-AUC on the held-out fold'))
+    for ax in (a1, a2):
+        ax.set_xlabel(zh_en('轮', 'epoch'))
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/06_ensemble.ipynb #80654dbf
 def train_folds(cfg, # resolved TrainConfig
@@ -106,22 +121,36 @@ def train_folds(cfg, # resolved TrainConfig
                 root, # dataset root
                 strategy=None, # tf.distribute strategy
                 verbose=2): # Keras verbosity
-    "Cross-fit `cfg.folds` members, write oof.csv, save their calibrated ensemble; return a summary."
+    "Cross-fit `cfg.folds` members, write oof.csv, save the calibrated ensemble; return a summary."
     splits = ('train',) if cfg.keep_val else ('train', 'val')
-    parts = [decode(cfg, items, root, s, cfg.limit and (cfg.limit if s == 'train' else max(8, cfg.limit//4))) for s in splits]
-    x, y, its = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), [i for p in parts for i in p[2]]
-    folds = assign_folds(its, cfg.folds, cfg.seed); fold = np.array([folds[i.patient] for i in its])
+    parts = [
+        decode(cfg, items, root, s, cfg.limit
+               and (cfg.limit if s == 'train' else max(8, cfg.limit // 4))) for s in splits
+    ]
+    x, y, its = np.concatenate([p[0] for p in parts
+                                ]), np.concatenate([p[1] for p in parts
+                                                    ]), [i for p in parts for i in p[2]]
+    folds = assign_folds(its, cfg.folds, cfg.seed)
+    fold = np.array([folds[i.patient] for i in its])
     t0, members, z = time.time(), [], np.zeros(len(y))
     for k in range(cfg.folds):
-        print(f'fold {k + 1} of {cfg.folds}: training on {int((fold != k).sum())} images, predicting {int((fold == k).sum())}', flush=True)
-        m, z[fold == k] = member(cfg, run, k, x, y, fold, strategy, verbose); members.append(m)
+        print(
+            f'fold {k + 1} of {cfg.folds}: training on {int((fold != k).sum())} images, '
+            f'predicting {int((fold == k).sum())}',
+            flush=True)
+        m, z[fold == k] = member(cfg, run, k, x, y, fold, strategy, verbose)
+        members.append(m)
     write_heldout(Run(run).oof, its, fold, z, sigmoid(z))
     save_figure(plot_members(run), Run(run).curves)
     cal = calibration_params(z, y, cfg.prior)
-    ens = calibrate(ensemble(members), cal); save_model(ens, Run(run).model)
+    ens = calibrate(ensemble(members), cal)
+    save_model(ens, Run(run).model)
     from sklearn.metrics import roc_auc_score
-    s = dict(n_pool=len(y), folds=cfg.folds, fold_epochs=cfg.fold_epochs, seconds=time.time() - t0, oof_auc=float(roc_auc_score(y, z)),
-             member_auc=[float(roc_auc_score(y[fold == k], z[fold == k])) for k in range(cfg.folds)], calibration=cal)
+    s = dict(
+        n_pool=len(y), folds=cfg.folds, fold_epochs=cfg.fold_epochs, seconds=time.time() - t0,
+        oof_auc=float(roc_auc_score(y, z)),
+        member_auc=[float(roc_auc_score(y[fold == k], z[fold == k]))
+                    for k in range(cfg.folds)], calibration=cal)
     if cfg.keep_val: s['on_val'] = members_on_val(cfg, items, root, members, ens)
     return s
 
@@ -131,15 +160,18 @@ def members_on_val(cfg, # resolved TrainConfig
                    root, # dataset root
                    members, # trained members
                    ens): # their calibrated ensemble
-    "ROC-AUC and log-loss on the validation split of each member (with the ensemble's calibration) and of the ensemble."
+    "Validation ROC-AUC and log-loss of each member (with ensemble calibration) and the ensemble."
     from sklearn.metrics import roc_auc_score, log_loss
     xva, yva, _ = decode(cfg, items, root, 'val', cfg.limit and max(8, cfg.limit//4))
     a, b = [float(v.ravel()[0]) for v in ens.get_layer('calibrate').get_weights()]
-    shift = prior_shift(np.mean(yva), cfg.prior)   # score against the validation split's own pneumonia rate
+    # score against the validation split's own pneumonia rate
+    shift = prior_shift(np.mean(yva), cfg.prior)
     def scores(z):
         p = np.clip(sigmoid(a*z + b + shift), 1e-7, 1 - 1e-7)
         return dict(auc=float(roc_auc_score(yva, z)), log_loss=float(log_loss(yva, p)))
-    return dict(members=[scores(predict_logits(m, xva)) for m in members], ensemble=scores(predict_logits(ens, xva)))
+
+    return dict(members=[scores(predict_logits(m, xva)) for m in members],
+                ensemble=scores(predict_logits(ens, xva)))
 
 # %% ../nbs/06_ensemble.ipynb #f8f21bdd
 def fit_any(cfg, # resolved TrainConfig

@@ -16,19 +16,20 @@ from .runs import EvalFiles, Run, run_dir, load_run
 from .data import CLASSES, CLASSES_ZH, find_data, read_split, scan, load_split
 from .images import report_skipped
 from .train import predict_both
-from .operating import (check_boot, model_card, bootstrap_ci, decide, plot_thresholds, ranking_metrics, ensure_thresholds, threshold_metrics)
+from .operating import (check_boot, model_card, bootstrap_ci, decide, plot_thresholds,
+                                 ranking_metrics, ensure_thresholds, threshold_metrics)
 from .train import model_calibration
 from .gradcam import gallery
 from .model import sigmoid
-from sklearn.metrics import (roc_auc_score,
-                             average_precision_score, roc_curve, precision_recall_curve, confusion_matrix,
-                             classification_report)
+from sklearn.metrics import (roc_auc_score, average_precision_score, roc_curve,
+                             precision_recall_curve, confusion_matrix, classification_report)
 
 # %% ../nbs/04_eval.ipynb #c75e75a8
 def report_at(y, # 0/1 labels
               p, # probabilities
-              threshold=0.5): # decision threshold; strictly above it means pneumonia, as in the original
-    "What the original printed, under its rule: five metrics, the classification report, the confusion matrix."
+              # decision threshold; strictly above it means pneumonia, as in the original
+              threshold=0.5):
+    "What the original printed, under its rule: five metrics, classification report, confusion."
     m = threshold_metrics(y, p, threshold, strict=True)
     five = dict(accuracy=m['accuracy'], precision=m['precision'], sensitivity=m['sensitivity'],
                 roc_auc=ranking_metrics(y, p)['roc_auc'], f1=m['f1'])
@@ -50,10 +51,14 @@ def read_test_probs(path): # CSV from save_test_probs
 
 def ends_table(ends): # {rung name: report_at metrics and its change}
     "The ladder's first and last rungs on the test split, as a markdown table."
-    cols = (('accuracy', '准确率 accuracy'), ('precision', '精确率 precision'), ('sensitivity', '灵敏度 sensitivity'),
-            ('roc_auc', 'ROC-AUC'), ('f1', 'F1'))
-    head = '| | 改动 change | ' + ' | '.join(h for _, h in cols) + ' |\n|---|---|' + '---:|'*len(cols)
-    return '\n'.join([head] + [f"| {k[0]} | {v['change']} | " + ' | '.join(f'{v[c]:.3f}' for c, _ in cols) + ' |' for k, v in ends.items()])
+    cols = (('accuracy', '准确率 accuracy'), ('precision', '精确率 precision'),
+            ('sensitivity', '灵敏度 sensitivity'), ('roc_auc', 'ROC-AUC'), ('f1', 'F1'))
+    head = '| | 改动 change | ' + ' | '.join(h
+                                           for _, h in cols) + ' |\n|---|---|' + '---:|' * len(cols)
+    return '\n'.join([head] + [
+        f"| {k[0]} | {v['change']} | " + ' | '.join(f'{v[c]:.3f}' for c, _ in cols) + ' |'
+        for k, v in ends.items()
+    ])
 
 # %% ../nbs/04_eval.ipynb #a305c134
 def plot_roc(y, # 0/1 labels
@@ -62,10 +67,16 @@ def plot_roc(y, # 0/1 labels
     "ROC curve with the AUC in the legend, titled as in the original."
     ax = ax or pyplot().subplots(figsize=(4.2, 4))[1]
     fpr, tpr, _ = roc_curve(y, p)
-    ax.plot(fpr, tpr, color='darkorange', lw=2, label=f"{zh_en('ROC曲线', 'ROC')} (AUC = {roc_auc_score(y, p):.4f})")
-    ax.plot([0, 1], [0, 1], color='navy', lw=1, ls='--'); ax.set_xlim(0, 1); ax.set_ylim(0, 1.02)
-    ax.set_xlabel(zh_en('假阳性率', 'false positive rate')); ax.set_ylabel(zh_en('真阳性率（灵敏度）', 'true positive rate (sensitivity)')); ax.legend(loc='lower right')
-    ax.set_title(zh_en('接收者操作特征曲线(ROC)', 'ROC curve')); return ax
+    ax.plot(fpr, tpr, color='darkorange', lw=2,
+            label=f"{zh_en('ROC曲线', 'ROC')} (AUC = {roc_auc_score(y, p):.4f})")
+    ax.plot([0, 1], [0, 1], color='navy', lw=1, ls='--')
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(zh_en('假阳性率', 'false positive rate'))
+    ax.set_ylabel(zh_en('真阳性率（灵敏度）', 'true positive rate (sensitivity)'))
+    ax.legend(loc='lower right')
+    ax.set_title(zh_en('接收者操作特征曲线(ROC)', 'ROC curve'))
+    return ax
 
 # %% ../nbs/04_eval.ipynb #0c6759b6
 def plot_pr(y, # 0/1 labels
@@ -76,8 +87,11 @@ def plot_pr(y, # 0/1 labels
     prec, rec, _ = precision_recall_curve(y, p)
     ax.plot(rec, prec, lw=2, label=f'AP = {average_precision_score(y, p):.4f}')
     ax.axhline(np.mean(y), ls='--', c='gray', lw=1, label=zh_en('随机', 'chance'))
-    ax.set_xlabel(zh_en('召回率', 'Recall')); ax.set_ylabel(zh_en('精确率', 'Precision')); ax.legend(loc='lower left')
-    ax.set_title(zh_en('精确率-召回率曲线', 'Precision-recall')); return ax
+    ax.set_xlabel(zh_en('召回率', 'Recall'))
+    ax.set_ylabel(zh_en('精确率', 'Precision'))
+    ax.legend(loc='lower left')
+    ax.set_title(zh_en('精确率-召回率曲线', 'Precision-recall'))
+    return ax
 
 # %% ../nbs/04_eval.ipynb #8d679814
 def plot_confusion(y, # 0/1 labels
@@ -89,11 +103,18 @@ def plot_confusion(y, # 0/1 labels
     ax = ax or pyplot().subplots(figsize=(3.8, 3.4))[1]
     cm = confusion_matrix(y, np.asarray(p) >= thr, labels=[0, 1])
     ax.imshow(cm, cmap='Blues')
-    for (i, j), v in np.ndenumerate(cm): ax.text(j, i, v, ha='center', va='center', fontsize=12, color='white' if v > cm.max()/2 else 'black')
+    for (i, j), v in np.ndenumerate(cm):
+        ax.text(j, i, v, ha='center', va='center', fontsize=12,
+                color='white' if v > cm.max() / 2 else 'black')
     names = [zh_en(z, e) for z, e in zip(CLASSES_ZH, CLASSES)]
-    ax.set_xticks([0, 1], names); ax.set_yticks([0, 1], names)
-    ax.set_xlabel(zh_en('预测', 'predicted')); ax.set_ylabel(zh_en('真实', 'true'))
-    ax.set_title(f"{zh_en('混淆矩阵', 'Confusion matrix')}: {zh_en('规则', 'rule')} {name}, {zh_en('阈值', 'threshold')} {thr:.3f}", fontsize=10)
+    ax.set_xticks([0, 1], names)
+    ax.set_yticks([0, 1], names)
+    ax.set_xlabel(zh_en('预测', 'predicted'))
+    ax.set_ylabel(zh_en('真实', 'true'))
+    ax.set_title(
+        f"{zh_en('混淆矩阵', 'Confusion matrix')}: {zh_en('规则', 'rule')} {name}, "
+        f"{zh_en('阈值', 'threshold')} {thr:.3f}",
+        fontsize=10)
     return ax
 
 # %% ../nbs/04_eval.ipynb #a408e273
@@ -103,9 +124,13 @@ def plot_histograms(y, # 0/1 labels
     "Probability histograms of both classes."
     ax = ax or pyplot().subplots(figsize=(4.6, 3.4))[1]
     y, p = np.asarray(y), np.asarray(p)
-    for l, c in enumerate(CLASSES): ax.hist(p[y == l], bins=25, range=(0, 1), alpha=.6, label=zh_en(CLASSES_ZH[l], c))
-    ax.set_xlabel(zh_en('肺炎概率', 'P(pneumonia)')); ax.set_ylabel(zh_en('图片数', 'images')); ax.legend()
-    ax.set_title(zh_en('各类的概率分布', 'Probabilities per class')); return ax
+    for l, c in enumerate(CLASSES):
+        ax.hist(p[y == l], bins=25, range=(0, 1), alpha=.6, label=zh_en(CLASSES_ZH[l], c))
+    ax.set_xlabel(zh_en('肺炎概率', 'P(pneumonia)'))
+    ax.set_ylabel(zh_en('图片数', 'images'))
+    ax.legend()
+    ax.set_title(zh_en('各类的概率分布', 'Probabilities per class'))
+    return ax
 
 # %% ../nbs/04_eval.ipynb #8f0d3dc4
 def reliability(y, # 0/1 labels
@@ -115,8 +140,10 @@ def reliability(y, # 0/1 labels
     y, p = np.asarray(y), np.asarray(p)
     b = np.minimum((p*bins).astype(int), bins - 1)
     n = np.bincount(b, minlength=bins)
-    conf = np.bincount(b, p, bins)/np.maximum(n, 1); acc = np.bincount(b, y, bins)/np.maximum(n, 1)
-    return dict(confidence=conf, positive_rate=acc, count=n, ece=float((n*np.abs(conf - acc)).sum()/len(y)))
+    conf = np.bincount(b, p, bins) / np.maximum(n, 1)
+    acc = np.bincount(b, y, bins) / np.maximum(n, 1)
+    return dict(confidence=conf, positive_rate=acc, count=n, ece=float(
+        (n * np.abs(conf - acc)).sum() / len(y)))
 
 # %% ../nbs/04_eval.ipynb #addd1ac4
 def plot_reliability(y, # 0/1 labels
@@ -127,10 +154,15 @@ def plot_reliability(y, # 0/1 labels
     ax = ax or pyplot().subplots(figsize=(4.2, 4))[1]
     ax.plot([0, 1], [0, 1], ls='--', c='gray', lw=1)
     for label, p in curves.items():
-        c = reliability(y, p); ok = c['count'] > 0
-        ax.plot(c['confidence'][ok], c['positive_rate'][ok], 'o-', ms=4, label=f"{label}: ECE {c['ece']:.3f}")
-    ax.set_xlabel(zh_en('预测概率', 'predicted probability')); ax.set_ylabel(zh_en('实际肺炎比例', 'observed pneumonia rate'))
-    ax.legend(loc='upper left', fontsize=8); ax.set_title(title or zh_en('可靠性图', 'Reliability diagram')); return ax
+        c = reliability(y, p)
+        ok = c['count'] > 0
+        ax.plot(c['confidence'][ok], c['positive_rate'][ok], 'o-', ms=4,
+                label=f"{label}: ECE {c['ece']:.3f}")
+    ax.set_xlabel(zh_en('预测概率', 'predicted probability'))
+    ax.set_ylabel(zh_en('实际肺炎比例', 'observed pneumonia rate'))
+    ax.legend(loc='upper left', fontsize=8)
+    ax.set_title(title or zh_en('可靠性图', 'Reliability diagram'))
+    return ax
 
 # %% ../nbs/04_eval.ipynb #7dfa83b9
 def predict_split(model, # a run's model
@@ -138,7 +170,7 @@ def predict_split(model, # a run's model
                   items, # split Items
                   root, # dataset root
                   split): # 'val' or 'test'
-    "Decode and predict one split: `(items kept, images, labels, logits, calibrated probabilities)`, reporting skipped files."
+    "Decode and predict a split: `(items, images, labels, logits, probabilities)`; reports skipped."
     x, y, its, skipped = load_split(items, root, split, cfg.image_size, cfg.channels)
     report_skipped(skipped)
     return (its, x, y.astype(int), *predict_both(model, x))
@@ -153,9 +185,16 @@ def save_plots(out, # eval folder
     plt = pyplot()
     for name, draw in [('roc', lambda ax: plot_roc(y, p, ax)), ('pr', lambda ax: plot_pr(y, p, ax)),
                        ('confusion', lambda ax: plot_confusion(y, p, th['0.5'], ax, '0.5')),
-                       ('calibration', lambda ax: plot_reliability(y, {zh_en('未校准', 'uncalibrated'): p_raw, zh_en('校准后', 'calibrated'): p}, ax)),
-                       ('thresholds', lambda ax: plot_thresholds(y, p, th, ax)), ('histograms', lambda ax: plot_histograms(y, p, ax))]:
-        fig, ax = plt.subplots(figsize=(4.6, 4)); draw(ax); fig.tight_layout(); fig.savefig(out/f'{name}.png', dpi=80); plt.close(fig)
+                       ('calibration', lambda ax: plot_reliability(y, {
+                           zh_en('未校准', 'uncalibrated'): p_raw,
+                           zh_en('校准后', 'calibrated'): p
+                       }, ax)), ('thresholds', lambda ax: plot_thresholds(y, p, th, ax)),
+                       ('histograms', lambda ax: plot_histograms(y, p, ax))]:
+        fig, ax = plt.subplots(figsize=(4.6, 4))
+        draw(ax)
+        fig.tight_layout()
+        fig.savefig(out / f'{name}.png', dpi=80)
+        plt.close(fig)
 
 # %% ../nbs/04_eval.ipynb #0445a559
 def evaluate_run(run, # run folder from pneumo_train (or pneumo_adapt)
@@ -163,7 +202,7 @@ def evaluate_run(run, # run folder from pneumo_train (or pneumo_adapt)
                  n_boot=1000, # bootstrap rounds
                  force=False, # overwrite an existing evaluation
                  out=None): # evaluation folder (default: run/eval; elsewhere, the run is only read)
-    "Thresholds from held-out data, the test split predicted once; metrics, plots, a model card: `out`, whole."
+    "Thresholds from held-out data, one test prediction; metrics, plots, model card: `out`, whole."
     check_boot(n_boot)   # before the test split is predicted
     run = run_dir(run)
     out = Path(out) if out else Run(run).eval
@@ -173,14 +212,15 @@ def evaluate_run(run, # run folder from pneumo_train (or pneumo_adapt)
         if done and not force:
             raise RunError(f"{out} already has an evaluation; pass --force to redo it")
         if out.exists() and not done:
-            raise RunError(f"{out} exists and holds no evaluation; not overwriting it (choose another --out)")
+            raise RunError(
+                f"{out} exists and holds no evaluation; not overwriting it (choose another --out)")
         cfg, model = load_run(run)
         with atomic_path(out) as tmp: m = _evaluate(run, cfg, model, data, n_boot, tmp)
     return m
 
 def test_items(run, # run folder
                root): # dataset root
-    "The test items: from the run's split.csv, or the official test folder for a run shipped without one."
+    "The test items: from the run's split.csv, or the official test folder if the run has none."
     if Run(run).split.exists(): return read_split(Run(run).split)
     return [i for i in scan(root) if i.split == 'test']
 
@@ -198,29 +238,41 @@ def _evaluate(run, # run folder
     out.mkdir()
     r, ev = Run(run), EvalFiles(out)
     with open(ev.predictions, 'w', newline='') as f:
-        w = csv.writer(f); w.writerow(['path', 'patient', 'label', 'prob', 'logit'])
-        w.writerows((i.path, i.patient, i.label, f'{q:.6f}', f'{v:.5f}') for i, q, v in zip(its, p, z))
+        w = csv.writer(f)
+        w.writerow(['path', 'patient', 'label', 'prob', 'logit'])
+        w.writerows(
+            (i.path, i.patient, i.label, f'{q:.6f}', f'{v:.5f}') for i, q, v in zip(its, p, z))
     pats, p_raw = [i.patient for i in its], sigmoid(z)
     adapted, summ = r.read_adapt(), r.read_summary()
-    m = dict(thresholds=th, ranking=ranking_metrics(y, p), at={k: threshold_metrics(y, p, t) for k, t in th.items()},
-             ci=bootstrap_ci(y, p, pats, th, n_boot), n_boot=n_boot,
-             ece=dict(uncalibrated=reliability(y, p_raw)['ece'], calibrated=reliability(y, p)['ece']),
-             calibration=dict(summ.get('calibration') or (adapted or {}).get('calibration') or {}, a_b=model_calibration(model)),
-             thresholds_from=(adapted and f"adapted to {adapted['images']}") or json.loads(r.thresholds.read_text())['chosen_on'],
-             adapted=adapted, counts=dict(train=sum(i.split == 'train' for i in items) or summ.get('n_train'),
-                         val=sum(i.split == 'val' for i in items) or summ.get('n_val'),
-                         test=len(its), test_patients=len(set(pats))))
+    m = dict(
+        thresholds=th, ranking=ranking_metrics(y, p), at={
+            k: threshold_metrics(y, p, t)
+            for k, t in th.items()
+        }, ci=bootstrap_ci(y, p, pats, th, n_boot), n_boot=n_boot,
+        ece=dict(uncalibrated=reliability(y, p_raw)['ece'],
+                 calibrated=reliability(y, p)['ece']), calibration=dict(
+                     summ.get('calibration') or (adapted or {}).get('calibration') or {},
+                     a_b=model_calibration(model)),
+        thresholds_from=(adapted and f"adapted to {adapted['images']}")
+        or json.loads(r.thresholds.read_text())['chosen_on'], adapted=adapted,
+        counts=dict(train=sum(i.split == 'train' for i in items) or summ.get('n_train'),
+                    val=sum(i.split == 'val' for i in items) or summ.get('n_val'), test=len(its),
+                    test_patients=len(set(pats))))
     m['calibration'].setdefault('prior', cfg.prior)
     ev.metrics.write_text(json.dumps(m, indent=2))
     ev.card.write_text(model_card(run, cfg, m))
     save_plots(out, y, p, p_raw, th)
-    fig = gallery(model, x, y, p, th['0.5']); fig.savefig(out/'gradcam.png', dpi=70); pyplot().close(fig)
+    fig = gallery(model, x, y, p, th['0.5'])
+    fig.savefig(out / 'gradcam.png', dpi=70)
+    pyplot().close(fig)
     return m
 
 # %% ../nbs/04_eval.ipynb #0e9b0421
 def test_predictions(run, # an evaluated run folder
                      ev=None): # its evaluation folder, when not run/eval
-    "Labels, calibrated probabilities and uncalibrated logits of the test split, from the evaluation's predictions.csv."
+    "Labels, calibrated probabilities and logits of the test split, from the evaluation CSV."
     files = EvalFiles(ev or Run(run).eval)
     rows = list(csv.DictReader(open(files.predictions, newline='')))
-    return tuple(np.array([t(r[k]) for r in rows]) for k, t in (('label', int), ('prob', float), ('logit', float)))
+    return tuple(
+        np.array([t(r[k]) for r in rows])
+        for k, t in (('label', int), ('prob', float), ('logit', float)))

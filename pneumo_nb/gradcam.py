@@ -27,7 +27,8 @@ def member_cam(m, # one model (or ensemble member) with last_conv and 'logit' la
     "Grad-CAM of one model for the logit, each map scaled to [0, 1], at the input size."
     feats = keras.Model(m.input, [m.get_layer(layer).output, m.get_layer('logit').output])
     with tf.GradientTape() as tape:
-        a, z = feats(x, training=False); total = tf.reduce_sum(z)
+        a, z = feats(x, training=False)
+        total = tf.reduce_sum(z)
     g = tape.gradient(total, a)
     cam = tf.nn.relu(tf.reduce_sum(tf.reduce_mean(g, axis=(1, 2), keepdims=True)*a, -1))
     cam = tf.image.resize(cam[..., None], x.shape[1:3])[..., 0].numpy()
@@ -47,7 +48,7 @@ def overlay(img, # uint8 image (h, w, c)
             cam, # heat map (h, w) in [0, 1]
             ax, # matplotlib axes
             title=''): # title
-    "Draw an X-ray with its Grad-CAM heat map on top; where there is no heat, the film shows through."
+    "Draw an X-ray with its Grad-CAM heat map on top; where there is no heat, the film shows."
     ax.imshow(img[..., 0] if img.shape[-1] == 1 else img.mean(-1), cmap='gray', vmin=0, vmax=255)
     ax.imshow(cam, cmap='jet', vmin=0, vmax=1, alpha=0.6*np.clip(cam, 0, 1))
     ax.set_title(title, fontsize=9)
@@ -58,7 +59,7 @@ def heat_figure(film, # the upright film (PIL image), any size
                 cam, # its heat map (h, w) in [0, 1], on the square the model saw
                 title='', # the figure's title
                 width=3.6): # inches per panel
-    "The film beside the film under its heat map, stretched back to the film's shape, with a colour bar."
+    "The film beside the film under its heat map (resized to the film's shape), with a colour bar."
     from matplotlib.cm import ScalarMappable
     gray = np.asarray(film.convert('L'))
     cam8 = Image.fromarray(np.uint8(np.clip(cam, 0, 1)*255))
@@ -68,7 +69,8 @@ def heat_figure(film, # the upright film (PIL image), any size
     for ax in axs:
         ax.imshow(gray, cmap='gray', vmin=0, vmax=255)
         ax.axis('off')
-    axs[1].imshow(heat, cmap='jet', vmin=0, vmax=1, alpha=0.6*heat)   # no heat: the film shows through
+    # no heat: the film shows through
+    axs[1].imshow(heat, cmap='jet', vmin=0, vmax=1, alpha=0.6*heat)
     axs[0].set_title(zh_en('片子', 'film'), fontsize=9)
     axs[1].set_title(zh_en('Grad-CAM 热图', 'Grad-CAM heat map'), fontsize=9)
     bar = fig.colorbar(ScalarMappable(cmap='jet'), ax=axs[1], shrink=0.8)
@@ -83,7 +85,7 @@ def gallery(model, # a run's model
             p, # probabilities
             thr, # threshold
             n=3): # images per outcome
-    "Grad-CAM for the most confident true/false positives/negatives at `thr`: a row per outcome that occurs."
+    "Grad-CAM for the most confident TP/FP/TN/FN at `thr`: a row per outcome that occurs."
     y, p = np.asarray(y), np.asarray(p)
     yhat = p >= thr
     outcomes = [('TP', (y == 1) & yhat, -1), ('FP', (y == 0) & yhat, -1),
@@ -103,34 +105,44 @@ def gallery(model, # a run's model
 
 # %% ../nbs/10_gradcam.ipynb #dc005d35
 def heat_sides(cams): # heat maps (n, h, w)
-    "Share of each map's heat in the image's left half (the patient's right side); NaN for a map with no heat."
+    "Share of each map's heat in the image's left half (patient's right); NaN for no heat."
     w, total = cams.shape[2], cams.sum((1, 2))
     return np.where(total > 1e-6, cams[:, :, :w//2].sum((1, 2))/np.maximum(total, 1e-12), np.nan)
 
 def mirror_effect(model, # a run's model
                   x, # uint8 images
                   y): # labels
-    "ROC-AUC on the images and on their mirror images, mean |Δp|, and the share of decisions at 0.5 that flip."
-    _, p = predict_both(model, x); _, pm = predict_both(model, x[:, :, ::-1])
-    return dict(auc=ranking_metrics(y, p)['roc_auc'], auc_mirrored=ranking_metrics(y, pm)['roc_auc'],
-                mean_abs_change=float(np.abs(p - pm).mean()), decisions_flipped=float(((p >= .5) != (pm >= .5)).mean()))
+    "ROC-AUC on images and mirror images, mean |Δp|, and the share of decisions at 0.5 that flip."
+    _, p = predict_both(model, x)
+    _, pm = predict_both(model, x[:, :, ::-1])
+    return dict(auc=ranking_metrics(y, p)['roc_auc'], auc_mirrored=ranking_metrics(y,
+                                                                                   pm)['roc_auc'],
+                mean_abs_change=float(np.abs(p - pm).mean()), decisions_flipped=float(
+                    ((p >= .5) != (pm >= .5)).mean()))
 
 # %% ../nbs/10_gradcam.ipynb #5d2b9e61
 def heat_left(model, # a run's model
               x, # uint8 images
               y): # labels
-    "Share of films with no Grad-CAM heat (normal, pneumonia); over the others, the mean heat on the image's left half (the patient's right) and the share with two thirds of it on one side."
-    h = heat_sides(np.concatenate([gradcam(model, x[k:k+64]) for k in range(0, len(x), 64)])); hot = ~np.isnan(h)
+    "Share with no heat (normal, pneumonia); else mean left-half heat and share ≥2/3 on one side."
+    h = heat_sides(np.concatenate([gradcam(model, x[k:k + 64]) for k in range(0, len(x), 64)]))
+    hot = ~np.isnan(h)
     mean = lambda v: float(v.mean()) if len(v) else float('nan')
-    return dict(no_heat_normal=float((~hot[y == 0]).mean()), no_heat_pneumonia=float((~hot[y == 1]).mean()),
-                heat_left=mean(h[hot]), heat_left_pneumonia=mean(h[hot & (y == 1)]), one_sided=mean(np.abs(h[hot] - .5) >= 1/6))
+    return dict(no_heat_normal=float((~hot[y == 0]).mean()), no_heat_pneumonia=float(
+        (~hot[y == 1]).mean()), heat_left=mean(h[hot]), heat_left_pneumonia=mean(h[hot & (y == 1)]),
+                one_sided=mean(np.abs(h[hot] - .5) >= 1 / 6))
 
 # %% ../nbs/10_gradcam.ipynb #9f9a6c7d
 def validation_profile(run): # a single (non-cross-fitted) run folder
-    "Validation log-loss, mean AUC under the stress changes, ROC-AUC as is and mirrored (`mirror_effect`), and where the heat sits (`heat_left`)."
-    cfg, model = load_run(run); held = read_heldout(run); y = held['label']
-    x = heldout_images(run, cfg, held); cal = model_calibration(model); p = sigmoid(cal[0]*held['logit'] + cal[1])
+    "Val log-loss, mean stress AUC, ROC-AUC as is and mirrored (`mirror_effect`), `heat_left`."
+    cfg, model = load_run(run)
+    held = read_heldout(run)
+    y = held['label']
+    x = heldout_images(run, cfg, held)
+    cal = model_calibration(model)
+    p = sigmoid(cal[0] * held['logit'] + cal[1])
     stressed = stress_predictions(model, x, held['fold'], cal)
-    return dict(run=Path(run).name, flip=cfg.flip, log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
-                stress_auc=float(np.mean([ranking_metrics(y, q)['roc_auc'] for q in stressed.values()])), **mirror_effect(model, x, y),
-                **heat_left(model, x, y))
+    return dict(
+        run=Path(run).name, flip=cfg.flip, log_loss=float(log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))),
+        stress_auc=float(np.mean([ranking_metrics(y, q)['roc_auc'] for q in stressed.values()])),
+        **mirror_effect(model, x, y), **heat_left(model, x, y))

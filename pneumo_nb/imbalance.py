@@ -14,14 +14,16 @@ from .core import DataError, OptionError
 # %% ../nbs/01_imbalance.ipynb #dd5cb0da
 def class_weights(y): # 0/1 labels
     "The original's class weights `total / (2 * n_class)`, as a dict for `Model.fit`."
-    y = np.asarray(y).astype(int); n = np.bincount(y, minlength=2)
-    if n.min() == 0: raise DataError(f"class weights need both classes; got {n[0]} NORMAL and {n[1]} PNEUMONIA")
+    y = np.asarray(y).astype(int)
+    n = np.bincount(y, minlength=2)
+    if n.min() == 0:
+        raise DataError(f"class weights need both classes; got {n[0]} NORMAL and {n[1]} PNEUMONIA")
     return {c: float(len(y) / (2*n[c])) for c in (0, 1)}
 
 # %% ../nbs/01_imbalance.ipynb #05f049e4
 def oversample_index(y, # 0/1 labels
                      seed=0): # random seed
-    "Row indices that balance the classes 50/50 by repeating minority rows (imbalanced-learn on indices)."
+    "Row indices that balance the classes 50/50 by repeating minority rows (imbalanced-learn)."
     y = np.asarray(y).astype(int)
     idx, _ = RandomOverSampler(random_state=seed).fit_resample(np.arange(len(y))[:, None], y)
     return idx[:, 0]
@@ -33,9 +35,13 @@ def balance(y, # 0/1 training labels
             strategy='class_weight', # none | class_weight | oversample | both
             seed=0): # oversampling seed
     "Training row indices and class weights (or `None`) for an imbalance `strategy`."
-    if strategy not in STRATEGIES: raise OptionError(f"unknown imbalance strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+    if strategy not in STRATEGIES:
+        raise OptionError(
+            f"unknown imbalance strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     if strategy == 'both':
-        warnings.warn("imbalance 'both' corrects the imbalance twice (oversampling to 50/50, then class weights "
-                      "from the original counts), as the original does; it biases the model towards NORMAL")
+        warnings.warn(
+            "imbalance 'both' corrects the imbalance twice (oversampling to 50/50, then class "
+            "weights "
+            "from the original counts), as the original does; it biases the model towards NORMAL")
     idx = oversample_index(y, seed) if strategy in ('oversample', 'both') else np.arange(len(y))
     return idx, (class_weights(y) if strategy in ('class_weight', 'both') else None)

@@ -17,7 +17,8 @@ from keras import layers as L
 # %% ../nbs/02_model.ipynb #6b475efb
 def prob_head(z): # logits (n, 1)
     "Calibration (`a·z + b`, the identity until fitted) and sigmoid, in float32."
-    c = L.Dense(1, kernel_initializer='ones', bias_initializer='zeros', trainable=False, dtype='float32', name='calibrate')(z)
+    c = L.Dense(1, kernel_initializer='ones', bias_initializer='zeros', trainable=False,
+                dtype='float32', name='calibrate')(z)
     return L.Activation('sigmoid', dtype='float32', name='pneumonia')(c)
 
 def head(x): # features (n, d)
@@ -45,7 +46,7 @@ def prior_shift(new, # the pneumonia prevalence to move to
 def original_cnn(size=150, # input side
                  channels=3, # input channels
                  equalize=False): # per-image histogram equalisation first (not in the original)
-    "The original's 4-block CNN (Conv-BN-MaxPool-Dropout ×4, Dense 512, sigmoid), with rescaling inside."
+    "The original's 4-block CNN (Conv-BN-MaxPool-Dropout ×4, Dense 512, sigmoid), rescaling inside."
     inp = keras.Input((size, size, channels), name='image')
     x = Equalize(name='equalize')(inp) if equalize else inp
     x = L.Rescaling(1/255, name='rescale')(x)
@@ -62,27 +63,31 @@ def original_cnn(size=150, # input side
 # %% ../nbs/02_model.ipynb #4bb80a1e
 @keras.saving.register_keras_serializable('pneumo_nb')
 class Equalize(L.Layer):
-    "Per-image histogram equalisation of 0–255 pixels (mid-rank of each grey level), channel by channel."
+    "Per-image histogram equalisation of 0–255 pixels (mid-rank of each grey level), per channel."
     portable = False   # True while a model is exported: count with ops that every runtime has
 
     def histogram(self,
                   levels): # int32 gray levels 0–255, one row per image and channel
-        "Counts of each gray level per row: `bincount` when training, one-hot products when exporting."
+        "Counts of each gray level per row: `bincount` in training, one-hot products in export."
         rows = tf.shape(levels)[0]
-        if self.portable:   # counts of (16·high + low) as a matrix product of two 16-wide one-hot codes
+        # counts of (16·high + low) as a matrix product of two 16-wide one-hot codes
+        if self.portable:
             high, low = tf.one_hot(levels // 16, 16), tf.one_hot(levels % 16, 16)
             return tf.reshape(tf.matmul(high, low, transpose_a=True), tf.stack([rows, 256]))
         offsets = 256*tf.range(rows)[:, None]   # one block of 256 bins per row
         bins = 256*rows
-        counts = tf.math.bincount(levels + offsets, minlength=bins, maxlength=bins, dtype=tf.float32)
+        counts = tf.math.bincount(levels + offsets, minlength=bins, maxlength=bins,
+                                  dtype=tf.float32)
         return tf.reshape(counts, tf.stack([rows, 256]))
 
     def call(self,
              x): # float images (n, h, w, c), 0–255
         s = tf.shape(x)
         n, c = s[0], s[3]
-        t = tf.transpose(tf.clip_by_value(tf.round(x), 0, 255), [0, 3, 1, 2])   # float32 transpose; see above
-        levels = tf.cast(tf.reshape(t, tf.stack([n*c, -1])), tf.int32)   # one row per image and channel
+        # float32 transpose; see above
+        t = tf.transpose(tf.clip_by_value(tf.round(x), 0, 255), [0, 3, 1, 2])
+        # one row per image and channel
+        levels = tf.cast(tf.reshape(t, tf.stack([n*c, -1])), tf.int32)
         hist = self.histogram(levels)
         lut = 255*(tf.cumsum(hist, axis=1) - hist/2)/tf.cast(tf.shape(levels)[1], tf.float32)
         out = tf.gather(lut, levels, batch_dims=1)
@@ -94,9 +99,10 @@ def conv_bn(x, # input tensor
             stride=1, # convolution stride
             name=None, # convolution layer name
             norm='batch'): # 'batch' or 'group' normalisation
-    "3×3 convolution, normalisation (BatchNorm with momentum 0.9, or GroupNorm with 8 groups), ReLU."
+    "3×3 convolution, normalisation (BatchNorm momentum 0.9, or GroupNorm with 8 groups), ReLU."
     x = L.Conv2D(filters, 3, strides=stride, padding='same', use_bias=False, name=name)(x)
-    return L.ReLU()(L.BatchNormalization(momentum=0.9)(x) if norm == 'batch' else L.GroupNormalization(min(8, filters))(x))
+    return L.ReLU()(L.BatchNormalization(
+        momentum=0.9)(x) if norm == 'batch' else L.GroupNormalization(min(8, filters))(x))
 
 # %% ../nbs/02_model.ipynb #13780c19
 def fast_cnn(size=128, # input side
@@ -105,7 +111,7 @@ def fast_cnn(size=128, # input side
              dropout=0.3, # dropout before the head
              equalize=False, # per-image histogram equalisation first
              norm='batch'): # 'batch' or 'group' normalisation
-    "A compact strided CNN for CPUs: a stride-2 stem, then two 3×3 convs per halving, global pooling."
+    "A compact strided CNN for CPUs: stride-2 stem, two 3×3 convs per halving, global pooling."
     inp = keras.Input((size, size, channels), name='image')
     x = Equalize(name='equalize')(inp) if equalize else inp
     x = conv_bn(L.Rescaling(1/255, name='rescale')(x), widths[0], 2, name='stem', norm=norm)
@@ -122,17 +128,25 @@ def densenet(size=224, # input side
              channels=3, # must be 3
              weights='imagenet', # 'imagenet' or None
              equalize=False): # per-image histogram equalisation first
-    "DenseNet121 with ImageNet normalisation inside; falls back to random weights when they can't be downloaded."
+    "DenseNet121 with ImageNet normalisation inside; random weights if they can't be downloaded."
     if channels != 3: raise OptionError("the densenet preset needs 3 input channels")
     inp = keras.Input((size, size, 3), name='image')
     x = Equalize(name='equalize')(inp) if equalize else inp
     x = L.Rescaling(1/255, name='rescale')(x)
-    x = L.Normalization(mean=IMAGENET_MEAN, variance=[s*s for s in IMAGENET_STD], name='imagenet_norm')(x)
-    try: base = keras.applications.DenseNet121(include_top=False, weights=weights, input_shape=(size, size, 3))
+    x = L.Normalization(mean=IMAGENET_MEAN, variance=[s * s for s in IMAGENET_STD],
+                        name='imagenet_norm')(x)
+    try:
+        base = keras.applications.DenseNet121(include_top=False, weights=weights,
+                                              input_shape=(size, size, 3))
     except Exception as e:
-        print(f"densenet: ImageNet weights unavailable ({str(e).splitlines()[0][:120]}); starting from random weights", file=sys.stderr)
-        base = keras.applications.DenseNet121(include_top=False, weights=None, input_shape=(size, size, 3))
-    x = L.Activation('linear', name='last_conv')(base(x))  # the backbone's last feature map, for Grad-CAM
+        print(
+            f"densenet: ImageNet weights unavailable ({str(e).splitlines()[0][:120]}); starting "
+            "from random weights",
+            file=sys.stderr)
+        base = keras.applications.DenseNet121(include_top=False, weights=None,
+                                              input_shape=(size, size, 3))
+    # the backbone's last feature map, for Grad-CAM
+    x = L.Activation('linear', name='last_conv')(base(x))
     x = L.Dropout(.3, name='drop')(L.GlobalAveragePooling2D(name='gap')(x))
     return keras.Model(inp, head(x), name='densenet')
 
@@ -151,8 +165,13 @@ def build_model(name='fast', # preset
 # %% ../nbs/02_model.ipynb #0baa6264
 def metrics():
     "The original's metrics plus PR-AUC."
-    return ['accuracy', keras.metrics.Precision(name='precision'), keras.metrics.Recall(name='recall'),
-            keras.metrics.AUC(name='auc'), keras.metrics.AUC(curve='PR', name='pr_auc')]
+    return [
+        'accuracy',
+        keras.metrics.Precision(name='precision'),
+        keras.metrics.Recall(name='recall'),
+        keras.metrics.AUC(name='auc'),
+        keras.metrics.AUC(curve='PR', name='pr_auc')
+    ]
 
 def compile_model(model, # Keras model
                   lr=1e-4, # learning rate or schedule

@@ -35,14 +35,15 @@ def threshold_metrics(y, # 0/1 labels
                       p, # probabilities
                       thr=0.5, # threshold
                       strict=False): # True: pneumonia only above thr, as the original decides
-    "Accuracy, precision, sensitivity, specificity, F1, balanced accuracy and the confusion counts at `thr`."
+    "Accuracy, precision, sensitivity, specificity, F1, balanced accuracy, confusion at `thr`."
     y, yhat = np.asarray(y).astype(int), decide(p, thr, strict)
     tp, fp = int(((yhat == 1) & (y == 1)).sum()), int(((yhat == 1) & (y == 0)).sum())
     tn, fn = int(((yhat == 0) & (y == 0)).sum()), int(((yhat == 0) & (y == 1)).sum())
     div = lambda a, b: a/b if b else float('nan')
     prec, sens, spec = div(tp, tp + fp), div(tp, tp + fn), div(tn, tn + fp)
     return dict(accuracy=div(tp + tn, len(y)), precision=prec, sensitivity=sens, specificity=spec,
-                f1=div(2*prec*sens, prec + sens), balanced_accuracy=(sens + spec)/2, tp=tp, fp=fp, tn=tn, fn=fn)
+                f1=div(2 * prec * sens, prec + sens), balanced_accuracy=(sens + spec) / 2, tp=tp,
+                fp=fp, tn=tn, fn=fn)
 
 # %% ../nbs/08_operating.ipynb #860a9114
 def ranking_metrics(y, # 0/1 labels
@@ -67,7 +68,7 @@ def bootstrap_ci(y, # 0/1 labels
                  thresholds, # {name: threshold}
                  n_boot=1000, # bootstrap rounds
                  seed=0): # random seed
-    "95% intervals for every metric, resampling patients: `{threshold name: {metric: (lo, hi)}}` plus `'ranking'`."
+    "95% patient-bootstrap intervals: `{threshold name: {metric: (lo, hi)}}` plus `'ranking'`."
     check_boot(n_boot)
     y, p = np.asarray(y), np.asarray(p)
     rows = {}
@@ -77,9 +78,15 @@ def bootstrap_ci(y, # 0/1 labels
     for _ in range(n_boot):
         idx = np.concatenate([rows[k] for k in rng.integers(0, len(rows), len(rows))])
         samples['ranking'].append(ranking_metrics(y[idx], p[idx]))
-        for name, t in thresholds.items(): samples[name].append(threshold_metrics(y[idx], p[idx], t))
-    return {name: {k: tuple(float(q) for q in np.nanpercentile([d[k] for d in ds], [2.5, 97.5])) for k in ds[0]}
-            for name, ds in samples.items()}
+        for name, t in thresholds.items():
+            samples[name].append(threshold_metrics(y[idx], p[idx], t))
+    return {
+        name: {
+            k: tuple(float(q) for q in np.nanpercentile([d[k] for d in ds], [2.5, 97.5]))
+            for k in ds[0]
+        }
+        for name, ds in samples.items()
+    }
 
 # %% ../nbs/08_operating.ipynb #6ba9d24a
 def fmt_ci(v, # point estimate
@@ -104,31 +111,43 @@ def sensitivity_threshold(y, # 0/1 labels
 # %% ../nbs/08_operating.ipynb #0bba5aa3
 def _pil_map(x, # uint8 images (n, h, w, c)
              f): # PIL image -> PIL image
-    return np.stack([np.stack([np.asarray(f(Image.fromarray(a[..., c])), np.uint8) for c in range(a.shape[-1])], -1) for a in x])
+    return np.stack([
+        np.stack([np.asarray(f(Image.fromarray(a[..., c])), np.uint8)
+                  for c in range(a.shape[-1])], -1) for a in x
+    ])
 
 def _linear(x, # uint8 images
             a, # gain
             b): # offset
     return np.clip(a*x.astype(float) + b, 0, 255).astype(np.uint8)
 
-PERTURB = {  # acquisition-like changes of uint8 images; the stress rule and tools/stress_val.py use them
-    'gamma0.6':    lambda x: (255*(x/255.)**0.6).astype(np.uint8),
-    'gamma1.6':    lambda x: (255*(x/255.)**1.6).astype(np.uint8),
-    'contrast0.7': lambda x: _linear(x, 0.7, 0.3*x.mean((1, 2, 3), keepdims=True)),
-    'bright+25':   lambda x: _linear(x, 1, 25),
-    'blur1':       lambda x: _pil_map(x, lambda im: im.filter(ImageFilter.GaussianBlur(1))),
-    'sharpen':     lambda x: _pil_map(x, lambda im: im.filter(ImageFilter.UnsharpMask(2, 150, 0))),
-    'lowres_half': lambda x: _pil_map(x, lambda im: im.resize((im.size[0]//2, im.size[1]//2), Image.BILINEAR).resize(im.size, Image.BILINEAR)),
-    'noise8':      lambda x: np.clip(x + np.random.default_rng(0).normal(0, 8, x.shape), 0, 255).astype(np.uint8),
+# acquisition-like changes of uint8 images; the stress rule and tools/stress_val.py use them
+PERTURB = {
+    'gamma0.6': lambda x: (255 * (x / 255.)**0.6).astype(np.uint8),
+    'gamma1.6': lambda x: (255 * (x / 255.)**1.6).astype(np.uint8),
+    'contrast0.7': lambda x: _linear(x, 0.7, 0.3 * x.mean((1, 2, 3), keepdims=True)),
+    'bright+25': lambda x: _linear(x, 1, 25),
+    'blur1': lambda x: _pil_map(x, lambda im: im.filter(ImageFilter.GaussianBlur(1))),
+    'sharpen': lambda x: _pil_map(x, lambda im: im.filter(ImageFilter.UnsharpMask(2, 150, 0))),
+    'lowres_half': lambda x: _pil_map(
+        x, lambda im: im.resize(
+            (im.size[0] // 2, im.size[1] // 2), Image.BILINEAR).resize(im.size, Image.BILINEAR)),
+    'noise8': lambda x: np.clip(x + np.random.default_rng(0).normal(0, 8, x.shape), 0, 255).astype(
+        np.uint8),
 }
 
 # %% ../nbs/08_operating.ipynb #30d173b2
 def stress_threshold(y, # 0/1 labels
                      ps): # one array of probabilities per perturbation
     "The threshold maximising balanced accuracy averaged over the perturbed predictions."
-    cand = np.unique(np.concatenate(ps)); cand = cand[np.linspace(0, len(cand) - 1, min(len(cand), 2001)).astype(int)]
+    cand = np.unique(np.concatenate(ps))
+    cand = cand[np.linspace(0,
+                            len(cand) - 1, min(len(cand), 2001)).astype(int)]
     y = np.asarray(y).astype(bool)
-    def bacc(p): p = np.asarray(p); return ((p[y][:, None] >= cand).mean(0) + (p[~y][:, None] < cand).mean(0))/2
+
+    def bacc(p):
+        p = np.asarray(p)
+        return ((p[y][:, None] >= cand).mean(0) + (p[~y][:, None] < cand).mean(0)) / 2
     return float(cand[np.argmax(np.mean([bacc(p) for p in ps], 0))])
 
 # %% ../nbs/08_operating.ipynb #c0a7252e
@@ -138,7 +157,9 @@ def heldout_images(run, # run folder
     "The held-out images of a run, decoded at its size, in the order of its held-out predictions."
     root = find_data(cfg.data)
     x, keep, skipped = load_images([root/p for p in held['path']], cfg.image_size, cfg.channels)
-    if len(keep) < len(held['path']): raise DataError(f"{len(held['path']) - len(keep)} held-out images of {run} can no longer be read")
+    if len(keep) < len(held['path']):
+        raise DataError(
+            f"{len(held['path']) - len(keep)} held-out images of {run} can no longer be read")
     return x
 
 # %% ../nbs/08_operating.ipynb #572551f4
@@ -146,7 +167,7 @@ def stress_predictions(model, # the run's model
                        x, # held-out images
                        fold, # fold of each image (-1: single run)
                        cal): # (a, b) of the run's calibration
-    "Calibrated probabilities of the held-out images under each perturbation, by the model that never saw each image."
+    "Calibrated held-out probabilities under each perturbation, by models that never saw the image."
     a, b = cal
     return {name: sigmoid(a*heldout_logits(model, f(x), fold) + b) for name, f in PERTURB.items()}
 
@@ -156,19 +177,27 @@ RULES = ('0.5', 'stress', 'sens95', 'youden', 'original')
 def choose_thresholds(items, # held-out Items (validation or out-of-fold), never test
                       p, # their calibrated probabilities
                       stressed, # {perturbation: calibrated probabilities} of the same images
-                      cal, # (a, b) of the calibration: the original's 0.5 on the raw output is sigmoid(b) here
+                      # (a, b) of the calibration: the original's 0.5 on the raw output is
+                      # sigmoid(b) here
+                      cal,
                       target=0.95): # sensitivity for the sens95 rule
-    "The pre-registered rules' thresholds on the calibrated probability, from held-out predictions only."
-    if any(i.split == 'test' for i in items): raise DataError("thresholds are chosen on held-out validation data only, never on test")
+    "The pre-registered rules' thresholds on the calibrated probability, from held-out predictions."
+    if any(i.split == 'test' for i in items):
+        raise DataError("thresholds are chosen on held-out validation data only, never on test")
     y = np.array([i.label for i in items])
-    return {'0.5': 0.5, 'stress': stress_threshold(y, list(stressed.values())), 'sens95': sensitivity_threshold(y, p, target),
-            'youden': youden_threshold(y, p), 'original': float(sigmoid(cal[1]))}
+    return {
+        '0.5': 0.5,
+        'stress': stress_threshold(y, list(stressed.values())),
+        'sens95': sensitivity_threshold(y, p, target),
+        'youden': youden_threshold(y, p),
+        'original': float(sigmoid(cal[1]))
+    }
 
 # %% ../nbs/08_operating.ipynb #8ca3a45a
 def ensure_thresholds(run, # run folder
                       model=None, # its model (loaded when not given)
                       cfg=None): # its resolved config
-    "The run's pre-registered thresholds from `thresholds.json`, computing them on its held-out predictions the first time."
+    "The run's thresholds from `thresholds.json`, computed on held-out predictions the first time."
     f, adapted = Run(run).thresholds, Run(run).read_adapt()
     if f.exists(): return json.loads(f.read_text())
     if adapted: return adapted['thresholds']
@@ -176,7 +205,10 @@ def ensure_thresholds(run, # run folder
     held, cal = read_heldout(run), model_calibration(model)
     p = sigmoid(cal[0]*held['logit'] + cal[1])
     stressed = stress_predictions(model, heldout_images(run, cfg, held), held['fold'], cal)
-    items = [Item(path, int(l), 'val', pat) for path, l, pat in zip(held['path'], held['label'], held['patient'])]
+    items = [
+        Item(path, int(l), 'val', pat)
+        for path, l, pat in zip(held['path'], held['label'], held['patient'])
+    ]
     th = choose_thresholds(items, p, stressed, cal)
     write_atomic(f, json.dumps(dict(th, chosen_on=held['source']), indent=2))
     return json.loads(f.read_text())
@@ -188,10 +220,12 @@ def plot_thresholds(y, # 0/1 labels
                     ax=None): # matplotlib axes
     "Sensitivity and specificity against the threshold, with the named thresholds marked."
     ax = ax or pyplot().subplots(figsize=(4.6, 3.4))[1]
-    t = np.linspace(0, 1, 201); m = [threshold_metrics(y, p, v) for v in t]
+    t = np.linspace(0, 1, 201)
+    m = [threshold_metrics(y, p, v) for v in t]
     ax.plot(t, [d['sensitivity'] for d in m], label=zh_en('灵敏度', 'sensitivity'))
     ax.plot(t, [d['specificity'] for d in m], label=zh_en('特异度', 'specificity'))
-    for k, (name, v) in enumerate((marks or {}).items()): ax.axvline(v, ls=':', c=f'C{k+2}', label=f'{name} = {v:.3f}')
+    for k, (name, v) in enumerate((marks or {}).items()):
+        ax.axvline(v, ls=':', c=f'C{k+2}', label=f'{name} = {v:.3f}')
     ax.set_xlabel(zh_en('阈值', 'threshold'))
     ax.set_ylabel(zh_en('比例', 'rate'))
     ax.legend(fontsize=9, loc='upper center', bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
@@ -199,13 +233,18 @@ def plot_thresholds(y, # 0/1 labels
     return ax
 
 # %% ../nbs/08_operating.ipynb #6f07461a
-METRIC_ZH = dict(accuracy='准确率', sensitivity='灵敏度', specificity='特异度', precision='精确率', f1='')
+METRIC_ZH = dict(accuracy='准确率', sensitivity='灵敏度', specificity='特异度',
+                 precision='精确率', f1='')
 METRIC_ROWS = ('accuracy', 'sensitivity', 'specificity', 'precision', 'f1')
 
 def metrics_table(m): # the dict written to metrics.json
     "Markdown table: one row per threshold rule, columns for each metric with its interval."
-    head = '| 规则 rule | 阈值 threshold | ' + ' | '.join(f'{METRIC_ZH[k]} {k}'.strip() for k in METRIC_ROWS) + ' |\n|---|---:|' + '---:|'*len(METRIC_ROWS)
-    return head + ''.join(f"\n| `{t}` | {v:.3f} | " + ' | '.join(fmt_ci(m['at'][t][k], m['ci'][t][k]) for k in METRIC_ROWS) + ' |'
+    head = '| 规则 rule | 阈值 threshold | ' + ' | '.join(
+        f'{METRIC_ZH[k]} {k}'.strip()
+        for k in METRIC_ROWS) + ' |\n|---|---:|' + '---:|' * len(METRIC_ROWS)
+    return head + ''.join(f"\n| `{t}` | {v:.3f} | " +
+                          ' | '.join(fmt_ci(m['at'][t][k], m['ci'][t][k])
+                                     for k in METRIC_ROWS) + ' |'
                           for t, v in m['thresholds'].items())
 
 # %% ../nbs/08_operating.ipynb #2ee116da
@@ -219,97 +258,154 @@ def model_card(run, # run folder
                m): # the dict written to metrics.json
     "A Markdown model card for an evaluated run, in Chinese and English."
     n, rk, cal = m['counts'], m['ranking'], m['calibration']
-    zh_kind = (f"{cfg.folds} 个交叉拟合成员的集成（平均对数几率）" if cfg.folds else "单个模型") + \
-              (f"，已适应 `{m['adapted']['images']}` 的无标签图片" if m.get('adapted') else '')
-    en_kind = (f"an ensemble of {cfg.folds} cross-fitted members (mean of logits)" if cfg.folds else "one model") + \
-              (f", adapted to the unlabelled images of `{m['adapted']['images']}`" if m.get('adapted') else '')
-    held = ('折外预测（`oof.csv`）', 'the out-of-fold predictions (`oof.csv`)') if cfg.folds else ('验证集的预测（`val.csv`）', 'the validation predictions (`val.csv`)')
+    folds_zh = f"{cfg.folds} 个交叉拟合成员的集成（平均对数几率）" if cfg.folds else "单个模型"
+    folds_en = (f"an ensemble of {cfg.folds} cross-fitted members (mean of logits)"
+                if cfg.folds else "one model")
+    adapted = m.get('adapted')
+    zh_kind = folds_zh + (f"，已适应 `{adapted['images']}` 的无标签图片" if adapted else '')
+    en_kind = folds_en + (f", adapted to the unlabelled images of `{adapted['images']}`"
+                          if adapted else '')
+    held = ('折外预测（`oof.csv`）', 'the out-of-fold predictions (`oof.csv`)') if cfg.folds else (
+        '验证集的预测（`val.csv`）', 'the validation predictions (`val.csv`)')
     return f"""# 模型卡 Model card: `{Path(run).name}`
 
 **不可用于临床。** 这是一个教学和研究用的模型，不能用于任何病人的诊断或治疗。
-**Not for clinical use.** A teaching and research model; it must not inform the diagnosis or care of any patient.
+**Not for clinical use.** A teaching and research model; it must not inform the diagnosis or care \
+of any patient.
 
 ## 模型 Model
-- 预设 `{cfg.preset}`，输入 {cfg.image_size}×{cfg.image_size}×{cfg.channels}，{zh_kind}；由 `pneumo_train`（pneumo_nb）训练，二元分类：正常（0）与肺炎（1），一个 sigmoid 输出，二元交叉熵。
-- Preset `{cfg.preset}`, input {cfg.image_size}×{cfg.image_size}×{cfg.channels}, {en_kind}; trained by `pneumo_train` (pneumo_nb) for a binary task: NORMAL (0) vs PNEUMONIA (1), one sigmoid output, binary cross-entropy.
-- 输出：肺炎的概率，在{held[0]}上用 Platt 缩放校准，再换算到声明的患病率 {cal['prior']:.2f}；概率不低于 0.5 即为这个患病率下代价相等时的决策。
-- Output: P(pneumonia), calibrated by Platt scaling on {held[1]} and shifted to a declared prevalence of {cal['prior']:.2f}; 0.5 on it is the equal-cost decision at that prevalence.
+- 预设 `{cfg.preset}`，输入 {cfg.image_size}×{cfg.image_size}×{cfg.channels}，{zh_kind}；由 \
+`pneumo_train`（pneumo_nb）训练，二元分类：正常（0）与肺炎（1），一个 sigmoid 输出，二元交叉熵。
+- Preset `{cfg.preset}`, input {cfg.image_size}×{cfg.image_size}×{cfg.channels}, {en_kind}; \
+trained by `pneumo_train` (pneumo_nb) for a binary task: NORMAL (0) vs PNEUMONIA (1), one sigmoid \
+output, binary cross-entropy.
+- 输出：肺炎的概率，在{held[0]}上用 Platt 缩放校准，再换算到声明的患病率 {cal['prior']:.2f}；概率不\
+低于 0.5 即为这个患病率下代价相等时的决策。
+- Output: P(pneumonia), calibrated by Platt scaling on {held[1]} and shifted to a declared \
+prevalence of {cal['prior']:.2f}; 0.5 on it is the equal-cost decision at that prevalence.
 
 配置 Config:
 
 {_cfg_lines(cfg)}
 
 ## 数据 Data
-- Kermany et al. 2018, *Labeled Optical Coherence Tomography (OCT) and Chest X-Ray Images for Classification*, Mendeley Data v2, doi:10.17632/rscbjbr9sj.2, CC BY 4.0：广州市妇女儿童医疗中心 1–5 岁儿童的胸片。 Pediatric chest X-rays (ages 1–5) from Guangzhou Women and Children's Medical Center.
-- 训练和验证：官方 train+val 按病人重新划分（{n['train']} / {n['val']} 张）。 Training and validation: the official train+val images re-split by patient ({n['train']} / {n['val']} images).
-- 测试：官方测试集，{n['test']} 张图（{n['test_patients']} 个病人），只预测一次。 Test: the official test split, {n['test']} images ({n['test_patients']} patients), predicted once.
+- Kermany et al. 2018, *Labeled Optical Coherence Tomography (OCT) and Chest X-Ray Images for \
+Classification*, Mendeley Data v2, doi:10.17632/rscbjbr9sj.2, CC BY 4.0：广州市妇女儿童医疗中心 \
+1–5 岁儿童的胸片。 Pediatric chest X-rays (ages 1–5) from Guangzhou Women and Children's Medical \
+Center.
+- 训练和验证：官方 train+val 按病人重新划分（{n['train']} / {n['val']} 张）。 Training and \
+validation: the official train+val images re-split by patient ({n['train']} / {n['val']} images).
+- 测试：官方测试集，{n['test']} 张图（{n['test_patients']} 个病人），只预测一次。 Test: the \
+official test split, {n['test']} images ({n['test_patients']} patients), predicted once.
 
 ## 官方测试集上的结果 Results on the official test split
-ROC-AUC {fmt_ci(rk['roc_auc'], m['ci']['ranking']['roc_auc'])}，PR-AUC {fmt_ci(rk['pr_auc'], m['ci']['ranking']['pr_auc'])}；期望校准误差 expected calibration error：未校准 uncalibrated {m['ece']['uncalibrated']:.3f}，校准后 calibrated {m['ece']['calibrated']:.3f}。
+ROC-AUC {fmt_ci(rk['roc_auc'], m['ci']['ranking']['roc_auc'])}，PR-AUC \
+{fmt_ci(rk['pr_auc'], m['ci']['ranking']['pr_auc'])}；期望校准误差 expected calibration error：未校\
+准 uncalibrated {m['ece']['uncalibrated']:.3f}，校准后 calibrated {m['ece']['calibrated']:.3f}。
 
-区间是按病人自助抽样（{m['n_boot']} 轮）的 95% 区间；阈值来自事先定下、只用留出数据（{m['thresholds_from']}）的规则，主要规则是 `0.5`。
-Intervals: 95%, patient-level bootstrap ({m['n_boot']} rounds). Thresholds come from rules fixed in advance and applied to held-out data ({m['thresholds_from']}); `0.5` is the primary rule.
+区间是按病人自助抽样（{m['n_boot']} 轮）的 95% 区间；阈值来自事先定下、只用留出数据（\
+{m['thresholds_from']}）的规则，主要规则是 `0.5`。
+Intervals: 95%, patient-level bootstrap ({m['n_boot']} rounds). Thresholds come from rules fixed \
+in advance and applied to held-out data ({m['thresholds_from']}); `0.5` is the primary rule.
 
 {metrics_table(m)}
 
 ## 用途 Intended use
 讲授胸片分类器怎样搭建和评估，以及方法研究。**不可用于临床。**
-Teaching how a chest X-ray classifier is built and evaluated, and research on methods. **Not for clinical use.**
+Teaching how a chest X-ray classifier is built and evaluated, and research on methods. **Not for \
+clinical use.**
 
 ## 已知的局限 Known limits
-- 一家医院、一个人群（广州 1–5 岁的儿童）：在别处的表现未知，很可能更低。 One hospital, one population (children aged 1–5 in Guangzhou): performance elsewhere is unknown and likely lower.
-- 测试集的标签有噪声，而且测试集很小（{n['test']} 张图，{n['test_patients']} 个病人）。 The test labels are noisy, and the test split is small ({n['test']} images, {n['test_patients']} patients).
-- 3,596 张训练图是压扁成 224×224 的副本，测试图是全分辨率的原图。 3,596 training images are 224×224 squashed copies; test images are full-resolution originals.
-- 官方测试集里有一些病人编号也出现在官方训练集里。 Some patient IDs of the official test split also occur in the official training split.
-- 区间只反映病人抽样，不反映换一家医院、标签错误或训练的随机性。 Intervals cover patient sampling only, not another hospital, label errors or training randomness.
+- 一家医院、一个人群（广州 1–5 岁的儿童）：在别处的表现未知，很可能更低。 One hospital, one \
+population (children aged 1–5 in Guangzhou): performance elsewhere is unknown and likely lower.
+- 测试集的标签有噪声，而且测试集很小（{n['test']} 张图，{n['test_patients']} 个病人）。 The test \
+labels are noisy, and the test split is small ({n['test']} images, {n['test_patients']} patients).
+- 3,596 张训练图是压扁成 224×224 的副本，测试图是全分辨率的原图。 3,596 training images are \
+224×224 squashed copies; test images are full-resolution originals.
+- 官方测试集里有一些病人编号也出现在官方训练集里。 Some patient IDs of the official test split \
+also occur in the official training split.
+- 区间只反映病人抽样，不反映换一家医院、标签错误或训练的随机性。 Intervals cover patient sampling \
+only, not another hospital, label errors or training randomness.
 """
 
 # %% ../nbs/08_operating.ipynb #c34952d2
 def run_summary(run): # an evaluated run folder
-    "The test results of an evaluated run, compact enough to keep: kind, seed, each rule's metrics with intervals, ROC-AUC, ECE."
+    "An evaluated run's compact test results: kind, seed, metrics with intervals, ROC-AUC, ECE."
     r = Run(run)
     m, cfg = EvalFiles(r.eval).read_metrics(), TrainConfig.load(r.config)
     kind = 'adapted' if m.get('adapted') else 'ensemble' if cfg.folds else 'single'
     keep = ('accuracy', 'sensitivity', 'specificity', 'balanced_accuracy')
-    return dict(run=r.path.name, kind=kind, seed=cfg.seed, folds=cfg.folds, thresholds=m['thresholds'], roc_auc=m['ranking']['roc_auc'],
+    return dict(run=r.path.name, kind=kind, seed=cfg.seed, folds=cfg.folds,
+                thresholds=m['thresholds'], roc_auc=m['ranking']['roc_auc'],
                 roc_auc_ci=m['ci']['ranking']['roc_auc'], ece=m['ece'], adapted=m.get('adapted'),
-                at={t: {k: m['at'][t][k] for k in keep} for t in m['thresholds']}, ci={t: {k: m['ci'][t][k] for k in keep} for t in m['thresholds']})
+                at={t: {
+                    k: m['at'][t][k]
+                    for k in keep
+                }
+                    for t in m['thresholds']},
+                ci={t: {
+                    k: m['ci'][t][k]
+                    for k in keep
+                }
+                    for t in m['thresholds']})
 
 # %% ../nbs/08_operating.ipynb #d374e694
-PUBLISHED = [  # (model, protocol, ROC-AUC, accuracy, sensitivity, specificity) on the same 624 test images
-    ('Kermany et al. 2018: Inception-v3, ImageNet transfer', 'full-size films; threshold not stated', 0.968, 0.928, 0.932, 0.901),
-    ('MedMNIST+ (Doerrich et al. 2024): DINO ViT-B/16', '224 px, ImageNet-pretrained, fixed 0.5', 0.989, 0.916, None, None),
-    ('MedMNIST+ (Doerrich et al. 2024): ResNet-18 end to end', '224 px, fixed 0.5', 0.980, 0.911, None, None),
+# (model, protocol, ROC-AUC, accuracy, sensitivity, specificity) on the same 624 test images
+PUBLISHED = [
+    ('Kermany et al. 2018: Inception-v3, ImageNet transfer',
+     'full-size films; threshold not stated', 0.968, 0.928, 0.932, 0.901),
+    ('MedMNIST+ (Doerrich et al. 2024): DINO ViT-B/16', '224 px, ImageNet-pretrained, fixed 0.5',
+     0.989, 0.916, None, None),
+    ('MedMNIST+ (Doerrich et al. 2024): ResNet-18 end to end', '224 px, fixed 0.5', 0.980, 0.911,
+     None, None),
     ('MedMNIST v2 (Yang et al. 2023): ResNet-18 (28)', '28×28 images', 0.944, 0.854, None, None),
     ('MedMNIST v2: ResNet-18 (224)', '28×28 images upsampled to 224', 0.956, 0.864, None, None),
     ('MedMNIST v2: ResNet-50 (28)', '28×28 images', 0.948, 0.854, None, None),
     ('MedMNIST v2: ResNet-50 (224)', '28×28 images upsampled to 224', 0.962, 0.884, None, None),
     ('MedMNIST v2: auto-sklearn', '28×28 images', 0.942, 0.855, None, None),
     ('MedMNIST v2: AutoKeras', '28×28 images', 0.947, 0.878, None, None),
-    ('MedMNIST v2: Google AutoML Vision', '28×28 images', 0.991, 0.946, None, None)]
+    ('MedMNIST v2: Google AutoML Vision', '28×28 images', 0.991, 0.946, None, None)
+]
 
 # %% ../nbs/08_operating.ipynb #1ed674fe
 def results_table(summaries, # from run_summary
                   rule='0.5'): # the threshold rule to show
-    "Markdown: each run with 95% intervals, mean ± sd per kind (single, ensemble, adapted), then the published results."
+    "Markdown: each run with 95% intervals, mean ± sd per kind, then the published results."
     cols = ('accuracy', 'sensitivity', 'specificity')
-    rows = ['| 模型 model | 协议 protocol | ROC-AUC | 准确率 accuracy | 灵敏度 sensitivity | 特异度 specificity | ECE（校准后 calibrated） |',
-            '|---|---|---:|---:|---:|---:|---:|']
-    names = dict(single='pneumo_nb `fast`, one model', ensemble='pneumo_nb `fast`, 5-fold ensemble',
-                 adapted='pneumo_nb `fast`, 5-fold ensemble, ADAPTED to the unlabelled test images (transductive)')
+    rows = [
+        '| 模型 model | 协议 protocol | ROC-AUC | 准确率 accuracy '
+        '| 灵敏度 sensitivity | 特异度 specificity | '
+        'ECE（校准后 calibrated） |',
+        '|---|---|---:|---:|---:|---:|---:|'
+    ]
+    names = dict(
+        single='pneumo_nb `fast`, one model', ensemble='pneumo_nb `fast`, 5-fold ensemble', adapted=
+        'pneumo_nb `fast`, 5-fold ensemble, ADAPTED to the unlabelled test images (transductive)')
     groups = [('single', rule, f'rule `{rule}`'), ('ensemble', rule, f'rule `{rule}`')]
-    if rule == '0.5':   # an adapted run's `0.5` is 0.5 at the EM prevalence; `declared_prior` is 0.5 at the declared one
-        groups += [('adapted', 'declared_prior', '`declared_prior`'), ('adapted', '0.5', '`0.5` at the EM prevalence')]
+    # an adapted run's `0.5` is 0.5 at the EM prevalence; `declared_prior` is 0.5 at the declared
+    # one
+    if rule == '0.5':
+        groups += [('adapted', 'declared_prior', '`declared_prior`'),
+                   ('adapted', '0.5', '`0.5` at the EM prevalence')]
     for kind, r, label in groups:
         group = [s for s in summaries if s['kind'] == kind and r in s['at']]
         for s in group:
-            rows.append(f"| {names[kind]}, seed {s['seed']} | {label} = {s['thresholds'][r]:.3f} | {fmt_ci(s['roc_auc'], s['roc_auc_ci'])} | "
-                        + ' | '.join(fmt_ci(s['at'][r][k], s['ci'][r][k]) for k in cols) + f" | {s['ece']['calibrated']:.3f} |")
+            rows.append(
+                f"| {names[kind]}, seed {s['seed']} | {label} = {s['thresholds'][r]:.3f} | "
+                f"{fmt_ci(s['roc_auc'], s['roc_auc_ci'])} | "
+                + ' | '.join(fmt_ci(s['at'][r][k], s['ci'][r][k])
+                             for k in cols) + f" | {s['ece']['calibrated']:.3f} |")
         if len(group) > 1:
-            vals = np.array([[s['roc_auc'], *(s['at'][r][k] for k in cols), s['ece']['calibrated']] for s in group])
-            rows.append(f"| **{names[kind]}, {label}: mean ± sd of {len(group)}** | | "
-                        + ' | '.join(f"**{m:.3f}** ± {d:.3f}" for m, d in zip(vals.mean(0), vals.std(0, ddof=1))) + ' |')
-    rows += [f"| {n} | {p} | {a:.3f} | {c:.3f} | " + ' | '.join('–' if v is None else f'{v:.3f}' for v in (se, sp)) + ' | – |' for n, p, a, c, se, sp in PUBLISHED]
+            vals = np.array([[s['roc_auc'], *(s['at'][r][k] for k in cols), s['ece']['calibrated']]
+                             for s in group])
+            rows.append(f"| **{names[kind]}, {label}: mean ± sd of {len(group)}** | | " +
+                        ' | '.join(f"**{m:.3f}** ± {d:.3f}"
+                                   for m, d in zip(vals.mean(0), vals.std(0, ddof=1))) + ' |')
+    rows += [
+        f"| {n} | {p} | {a:.3f} | {c:.3f} | " + ' | '.join('–' if v is None else f'{v:.3f}'
+                                                           for v in (se, sp)) + ' | – |'
+        for n, p, a, c, se, sp in PUBLISHED
+    ]
     return '\n'.join(rows)
 
 # %% ../nbs/08_operating.ipynb #a131a9cd
@@ -319,11 +415,15 @@ def rules_table(summaries, # from run_summary
     group = [s for s in summaries if s['kind'] == kind]
     if not group: return '(no runs)'
     cols = ('accuracy', 'sensitivity', 'specificity', 'balanced_accuracy')
-    heads = ('准确率 accuracy', '灵敏度 sensitivity', '特异度 specificity', '平衡准确率 balanced accuracy')
-    rows = ['| 规则 rule | 阈值 threshold | ' + ' | '.join(heads) + ' |', '|---|---:|' + '---:|'*len(cols)]
+    heads = ('准确率 accuracy', '灵敏度 sensitivity', '特异度 specificity',
+             '平衡准确率 balanced accuracy')
+    rows = ['| 规则 rule | 阈值 threshold | ' + ' | '.join(heads) + ' |',
+            '|---|---:|' + '---:|' * len(cols)]
     for r in group[0]['thresholds']:
         v = np.array([[s['thresholds'][r], *(s['at'][r][k] for k in cols)] for s in group])
-        rows.append(f'| `{r}` | ' + ' | '.join(f'{m:.3f} ± {d:.3f}' for m, d in zip(v.mean(0), v.std(0, ddof=1) if len(v) > 1 else 0*v[0])) + ' |')
+        sd = v.std(0, ddof=1) if len(v) > 1 else 0 * v[0]
+        cells = ' | '.join(f'{m:.3f} ± {d:.3f}' for m, d in zip(v.mean(0), sd))
+        rows.append(f'| `{r}` | {cells} |')
     return '\n'.join(rows)
 
 # %% ../nbs/08_operating.ipynb #f84fc52f
@@ -360,7 +460,8 @@ def stress_balanced(run, # a finished run folder
     cfg, model = load_run(run)
     x = heldout_images(run, cfg, held)
     ps = stress_predictions(model, x, held['fold'], (1., 0.))   # a = 1, b = 0: no calibration
-    return float(np.mean([threshold_metrics(held['label'], p)['balanced_accuracy'] for p in ps.values()]))
+    return float(
+        np.mean([threshold_metrics(held['label'], p)['balanced_accuracy'] for p in ps.values()]))
 
 
 # %% ../nbs/08_operating.ipynb #c209a210
@@ -392,7 +493,8 @@ def plot_ladder(rows): # {rung name: ladder_row}
         ax.set_xticks(at, [n.split('_')[0] for n in names])
         ax.set_xlabel(zh_en('阶梯的级', 'rung'))
         ax.set_title(zh_en(zh, en) if zh != en else en, fontsize=10)
-    axs[2].plot(at, [rows[n]['stress_bal'] for n in names], 's--', label=zh_en('采集改动下', 'under changes'))
+    axs[2].plot(at, [rows[n]['stress_bal'] for n in names], 's--',
+                label=zh_en('采集改动下', 'under changes'))
     axs[2].legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -27,7 +27,11 @@ def resolve_threshold(run, # run folder
     try: t = float(threshold)
     except ValueError: t = None
     if t is None:
-        if threshold not in RULES and threshold != 'declared_prior': raise OptionError(f"unknown threshold {threshold!r}; use a number in [0, 1] or one of {', '.join(RULES)}")
+        if threshold not in RULES and threshold != 'declared_prior':
+            raise OptionError(
+                f"unknown threshold {threshold!r}; use a number in [0, 1] or one of "
+                f"{', '.join(RULES)}"
+            )
         t = ensure_thresholds(run, model, cfg).get(threshold)
         if t is None: raise OptionError(f"threshold {threshold!r} is not defined for {run}")
     if not 0 <= t <= 1: raise OptionError(f"threshold {threshold!r} is outside [0, 1]")
@@ -37,12 +41,15 @@ def resolve_threshold(run, # run folder
 def predictor(run, # run folder
               threshold='0.5', # a rule name or a number in [0, 1]
               prior=None): # the user's pneumonia prevalence (default: the run's declared prior)
-    "The run's config and model, and the threshold that `threshold` names, after checking the options."
+    "The run's config and model, and the threshold that `threshold` names, after checking options."
     cfg, model = load_run(run)
     if prior is not None and not 0 < prior < 1:
         raise OptionError(f"prior must be strictly between 0 and 1, got {prior}")
     if prior is not None and threshold != '0.5':
-        raise OptionError("--prior re-expresses probabilities for your prevalence and decides at 0.5; drop --threshold")
+        raise OptionError(
+            "--prior re-expresses probabilities for your prevalence and decides at 0.5; drop "
+            "--threshold"
+        )
     return cfg, model, resolve_threshold(run, threshold, model, cfg)
 
 # %% ../nbs/19_predict.ipynb #bacf594e
@@ -54,7 +61,7 @@ def predict_paths(cfg, # the run's resolved config
                   prior=None, # the user's pneumonia prevalence (default: the run's)
                   batch_size=64, # images per forward pass
                   truth=None): # {path: true label} for the films whose label is known
-    "One result dict (or error) per file, with a warning for a film unlike the training films; the good images."
+    "One result dict (or error) per file, warning on films unlike training films; the good images."
     x, keep, errors, notes = load_films(paths, cfg.image_size, cfg.channels)
     z, p = predict_both(model, x, batch_size)
     if prior is not None:
@@ -65,7 +72,8 @@ def predict_paths(cfg, # the run's resolved config
             res.append(dict(path=str(f), error=errors[n]))
             continue
         q = float(p[at[n]])
-        r = dict(path=str(f), label=CLASSES[int(q >= t)], prob=q, threshold=t, rule=rule, prior=prior or cfg.prior)
+        r = dict(path=str(f), label=CLASSES[int(q >= t)], prob=q, threshold=t, rule=rule,
+                 prior=prior or cfg.prior)
         if truth and str(f) in truth: r['truth'] = truth[str(f)]
         if n in notes: r['warning'] = notes[n]
         res.append(r)
@@ -78,15 +86,16 @@ def predict_files(run, # run folder
                   prior=None, # the user's pneumonia prevalence (default: the run's declared prior)
                   batch_size=64, # images per forward pass
                   truth=None): # {path: true label} for the films whose label is known
-    "Predict image files with a run's model in batches: one result (or error) per file, the good images, the model."
+    "Predict image files in batches with a run's model: results (or errors), good images, model."
     cfg, model, t = predictor(run, threshold, prior)
     return (*predict_paths(cfg, model, paths, t, threshold, prior, batch_size, truth), model)
 
 # %% ../nbs/19_predict.ipynb #dd81c7c6
 def result_line(r): # one result of predict_files, not an error
-    "One prediction in one line: the film, its decision and probability, the rule; its true label when known."
-    line = (f"{r['path']}: {r['label']} (P(pneumonia)={r['prob']:.3f} at prevalence {r['prior']:.2f}; "
-            f"rule {r['rule']}, threshold {r['threshold']:.3f})")
+    "One prediction in one line: the film, its decision, probability and rule; true label if known."
+    line = (
+        f"{r['path']}: {r['label']} (P(pneumonia)={r['prob']:.3f} at prevalence {r['prior']:.2f}; "
+        f"rule {r['rule']}, threshold {r['threshold']:.3f})")
     if 'truth' in r:
         verdict = 'right' if r['truth'] == r['label'] else 'wrong'
         line += f"; true label {r['truth']}: {verdict}"
@@ -99,11 +108,12 @@ def print_results(res, # results of predict_files
         if 'error' in r: print(f"pneumo_predict: error: {r['error']}", file=sys.stderr)
         elif as_json: print(json.dumps(r), flush=True)
         else: print(result_line(r), flush=True)
-        if 'warning' in r: print(f"pneumo_predict: warning: {r['path']}: {r['warning']}", file=sys.stderr)
+        if 'warning' in r:
+            print(f"pneumo_predict: warning: {r['path']}: {r['warning']}", file=sys.stderr)
 
 # %% ../nbs/19_predict.ipynb #4aa17f06
 def film_title(r): # one result of predict_files, not an error
-    "A heat map's title: the file, P(pneumonia), the decision and its rule; the true label when known."
+    "A heat map's title: the file, P(pneumonia), the decision and rule; the true label if known."
     name = lambda cls: zh_en(CLASSES_ZH[CLASSES.index(cls)], cls)
     title = (f"{Path(r['path']).name}\n{zh_en('肺炎概率', 'P(pneumonia)')} {r['prob']:.2f}: "
              f"{name(r['label'])} ({zh_en('规则', 'rule')} {r['rule']})")
@@ -111,12 +121,14 @@ def film_title(r): # one result of predict_files, not an error
         verdict = zh_en('判对', 'right') if r['truth'] == r['label'] else zh_en('判错', 'wrong')
         title += f"; {zh_en('真实', 'true')}: {name(r['truth'])}, {verdict}"
     if 'warning' in r:
-        title += '\n' + zh_en('注意：形状或黑边和训练片不一样', 'note: shape or border unlike the training films')
+        unlike = zh_en('注意：形状或黑边和训练片不一样',
+                       'note: shape or border unlike the training films')
+        title += '\n' + unlike
     return title
 
 def gradcam_names(files, # image files
                   outdir): # the folder the heat maps go to
-    "{file: its heat map's path}: `<name>_gradcam.png`, numbered when names repeat; never over a file"
+    "{file: heat map path}: `<name>_gradcam.png`, numbered when names repeat; never over a file"
     outdir, names, used = Path(outdir), {}, set()
     if outdir.is_file():
         raise OptionError(f"--gradcam {outdir} is a file; give a folder for the heat maps")
@@ -128,14 +140,15 @@ def gradcam_names(files, # image files
         names[f] = outdir/name
     if clash := sorted(p.name for p in names.values() if p.exists()):
         more = f" and {len(clash) - 1} more" if len(clash) > 1 else ''
-        raise OptionError(f"--gradcam {outdir} already holds {clash[0]}{more}; choose another folder")
+        raise OptionError(
+            f"--gradcam {outdir} already holds {clash[0]}{more}; choose another folder")
     return names
 
 def write_gradcams(model, # the run's model
                    xs, # decoded good images
                    res, # results of predict_files
                    names): # {file: heat map path}, from gradcam_names
-    "Write one figure per predicted film, the film beside its Grad-CAM; record its path in the results."
+    "Write one figure per film, the film beside its Grad-CAM; record its path in the results."
     ok, plt = [r for r in res if 'error' not in r], pyplot()
     for k in range(0, len(ok), 32):
         for r, cam in zip(ok[k:k + 32], gradcam(model, xs[k:k + 32])):
@@ -146,8 +159,8 @@ def write_gradcams(model, # the run's model
             plt.close(fig)
 
 # %% ../nbs/19_predict.ipynb #5f70c2f0
-PRED_COLS = ('path', 'prob', 'decision', 'truth', 'rule', 'threshold', 'prior', 'warning', 'gradcam',
-             'error')
+PRED_COLS = ('path', 'prob', 'decision', 'truth', 'rule', 'threshold', 'prior', 'warning',
+             'gradcam', 'error')
 
 def write_predictions(res, # results of predict_paths
                       path): # CSV file to write
@@ -162,7 +175,7 @@ def write_predictions(res, # results of predict_paths
 
 # %% ../nbs/19_predict.ipynb #1cb9f8be
 def against_truth(res): # results of predict_files
-    "How many films of known true label were called right, naming the wrong ones, in one line; '' if none."
+    "One line: how many films of known label were right, naming the wrong ones; '' if none."
     known = [r for r in res if 'truth' in r and 'label' in r]
     if not known: return ''
     wrong = [f"{Path(r['path']).name} ({r['truth']} called {r['label']})"
@@ -180,7 +193,7 @@ def predict_to(run, # run folder
                gradcam=None, # folder for a Grad-CAM figure per film
                chunk=256, # files decoded and predicted at a time
                truth=None): # {path: true label} for the films whose label is known
-    "Predict `files` chunk by chunk, printing or collecting the results; return how many could not be read."
+    "Predict `files` in chunks, printing or collecting results; return how many could not be read."
     names = gradcam_names(files, gradcam) if gradcam else None
     cfg, model, t = predictor(run, threshold, prior)
     res, bad = [], 0
@@ -196,12 +209,15 @@ def predict_to(run, # run folder
     if out:
         write_predictions(res, out)
         pos = sum(q.get('label') == 'PNEUMONIA' for q in res)
-        counts = f"{pos:,} PNEUMONIA, {len(res) - bad - pos:,} NORMAL; rule {threshold}, threshold {t:.3f}"
+        neg = len(res) - bad - pos
+        counts = f"{pos:,} PNEUMONIA, {neg:,} NORMAL; rule {threshold}, threshold {t:.3f}"
         unread = f"; {bad:,} file(s) could not be read (see the error column)" if bad else ''
         warned = sum('warning' in q for q in res)
-        unlike = f"; {warned:,} film(s) unlike the training films (see the warning column)" if warned else ''
+        unlike = (f"; {warned:,} film(s) unlike the training films (see the warning column)"
+                  if warned else '')
         print(f"wrote {out}: {len(res) - bad:,} predictions ({counts}){unread}{unlike}")
     if gradcam:
-        print(f"pneumo_predict: wrote {len(files) - bad:,} heat map(s) in {gradcam}", file=sys.stderr)
+        print(f"pneumo_predict: wrote {len(files) - bad:,} heat map(s) in {gradcam}",
+              file=sys.stderr)
     if line := against_truth(res): print(f"pneumo_predict: {line}", file=sys.stderr)
     return bad

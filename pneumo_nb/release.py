@@ -28,7 +28,8 @@ with quiet_stderr(): import keras
 
 # %% ../nbs/16_release.ipynb #c2d821fc
 SHIPPED = Path(pneumo_nb.__file__).parent/'release'   # the model installed with the package
-RUN_FILES = ('model', 'config', 'thresholds', 'summary', 'history')   # the Run files a release keeps
+# the Run files a release keeps
+RUN_FILES = ('model', 'config', 'thresholds', 'summary', 'history')
 EVAL_FILES = ('metrics', 'card')   # and the EvalFiles of its run's eval/, written by pneumo_eval
 EXPORT_FILES = ('model.onnx', 'export.json')   # the ONNX export, for browsers and other languages
 MAX_BYTES = 3_000_000   # the shipped folder stays under about 3 MB
@@ -58,8 +59,10 @@ def model_line(run): # a run folder
     "The line by which a command names the model it uses."
     if not is_shipped(run): return f"model: {run}"
     r = json.loads((SHIPPED/'release.json').read_text())
-    return (f"model: the one shipped with pneumo_nb {r['version']} ({r['preset']} preset, seed {r['seed']}, "
-            f"from the run {r['source_run']}); its card: {EvalFiles(SHIPPED).card}")
+    return (
+        f"model: the one shipped with pneumo_nb {r['version']} ({r['preset']} preset, seed "
+        f"{r['seed']}, "
+        f"from the run {r['source_run']}); its card: {EvalFiles(SHIPPED).card}")
 
 # %% ../nbs/16_release.ipynb #848049b6
 _COMPARED = ('thresholds', 'ranking', 'at', 'ece', 'counts')   # and 'ci', the bootstrap intervals
@@ -86,30 +89,33 @@ def differences(a, # metrics of one evaluation
 
 # %% ../nbs/16_release.ipynb #e30bb98e
 def shipped_eval_out(out=None): # the --out given, if any
-    "Where an evaluation of the shipped model goes: `out`, or `shipped_eval`; never inside the installed package."
+    "Where an evaluation of the shipped model goes: `out`, or `shipped_eval`; never in the package."
     out = Path(out or 'shipped_eval')
     if out.resolve().is_relative_to(SHIPPED.resolve()):
         raise OptionError(f"--out {out} is inside the installed package; give a folder elsewhere")
     return out
 
 def reproduction(m): # metrics of a new evaluation of the shipped model
-    "One line: whether `m` reproduces the shipped test metrics to 3 decimals (intervals only at the same `n_boot`)."
+    "One line: does `m` match the shipped test metrics to 3 decimals (intervals: same `n_boot`)."
     shipped = shipped_metrics()
     same_ci = m['n_boot'] == shipped['n_boot']
     if diff := differences(shipped, m, ci=same_ci):
-        return f"differs from the shipped test metrics in {len(diff)} number(s): {', '.join(diff[:5])}"
-    return "reproduces the shipped test metrics to 3 decimals" + ('' if same_ci else ' (intervals not compared: other --n-boot)')
+        shown = ', '.join(diff[:5])
+        return f"differs from the shipped test metrics in {len(diff)} number(s): {shown}"
+    return "reproduces the shipped test metrics to 3 decimals" + (
+        '' if same_ci else ' (intervals not compared: other --n-boot)')
 
 # %% ../nbs/16_release.ipynb #23831616
 def example_positions(n, # files in one class folder
                       k=4): # films to take from it
-    "The middle of each of `k` equal parts of `n` files sorted by name: where the example films sit."
+    "The middle of each of `k` equal parts of `n` files sorted by name: where example films sit."
     return [int((j + 0.5)*n/k) for j in range(k)]
 
 # %% ../nbs/16_release.ipynb #0741fa07
 def pick_examples(root, # dataset root
-                  wrong=None): # whether the shipped model gets a film wrong (a function of its path)
-    "The example films of the official test split by `example_positions`: 4 NORMAL, then 4 PNEUMONIA."
+                  # whether the shipped model gets a film wrong (a function of its path)
+                  wrong=None):
+    "The official test split example films by `example_positions`: 4 NORMAL, then 4 PNEUMONIA."
     picks = []
     for cls in CLASSES:
         files = list_images(Path(root)/'test'/cls)
@@ -121,7 +127,8 @@ def pick_examples(root, # dataset root
     return picks
 
 # %% ../nbs/16_release.ipynb #1120ace5
-EXAMPLES = Path(pneumo_nb.__file__).parent/'examples'   # the example films installed with the package
+# the example films installed with the package
+EXAMPLES = Path(pneumo_nb.__file__).parent/'examples'
 EXAMPLE_BYTES = 1_000_000   # the example films stay under 1 MB
 
 def example_films():
@@ -129,26 +136,34 @@ def example_films():
     return [(p, cls) for cls in CLASSES for p in list_images(EXAMPLES/cls)]
 
 # %% ../nbs/16_release.ipynb #3d267e62
-DATASET = ('Kermany D. S., Zhang K., Goldbaum M. (2018). *Labeled Optical Coherence Tomography (OCT) '
-           'and Chest X-Ray Images for Classification*. Mendeley Data, v2. doi:10.17632/rscbjbr9sj.2')
+DATASET = (
+    'Kermany D. S., Zhang K., Goldbaum M. (2018). *Labeled Optical Coherence Tomography (OCT) '
+    'and Chest X-Ray Images for Classification*. Mendeley Data, v2. doi:10.17632/rscbjbr9sj.2')
 
 def attribution(films): # the picked films, paths in the dataset
-    "The example films' ATTRIBUTION.md: the dataset, its DOI and licence, what changed, where each came from."
-    rows = '\n'.join(f"| `{f.parent.name}/{f.name}` | {f.parent.name} | `chest_xray/test/{f.parent.name}/{f.name}` |"
-                     for f in films)
+    "The example films' ATTRIBUTION.md: dataset, DOI, licence, what changed, each film's source."
+    rows = '\n'.join(
+        f"| `{f.parent.name}/{f.name}` | {f.parent.name} | "
+        f"`chest_xray/test/{f.parent.name}/{f.name}` |"
+        for f in films)
     return f"""# 示例片子的来源 Where the example films come from
 
 这 {len(films)} 张儿童胸片来自下面这个数据集的官方测试集，按它的许可证 CC BY 4.0 再发布。
-These {len(films)} pediatric chest X-rays come from the official test split of this dataset, redistributed under its licence, CC BY 4.0:
+These {len(films)} pediatric chest X-rays come from the official test split of this dataset, \
+redistributed under its licence, CC BY 4.0:
 
 {DATASET}.
-许可证 Licence: Creative Commons Attribution 4.0 International, https://creativecommons.org/licenses/by/4.0/
+许可证 Licence: Creative Commons Attribution 4.0 International, \
+https://creativecommons.org/licenses/by/4.0/
 
 改动 Changes: 转成 8 位灰度，短边用 Lanczos 缩到 256 像素，存为质量 90 的 JPEG；文件夹和文件名不变。
-Converted to 8-bit grayscale, downscaled with Lanczos to a shorter side of 256 px and saved as JPEG at quality 90; folder and file names unchanged.
+Converted to 8-bit grayscale, downscaled with Lanczos to a shorter side of 256 px and saved as \
+JPEG at quality 90; folder and file names unchanged.
 
-挑选规则 How they were chosen: 在每个类别的文件夹里按文件名排序，取 4 等份各自正中的那个文件（pneumo_nb 的 `example_positions`）。
-In each class folder, sorted by file name, the middle file of each of 4 equal parts (`example_positions` in pneumo_nb).
+挑选规则 How they were chosen: 在每个类别的文件夹里按文件名排序，取 4 等份各自正中的那个文件（\
+pneumo_nb 的 `example_positions`）。
+In each class folder, sorted by file name, the middle file of each of 4 equal parts \
+(`example_positions` in pneumo_nb).
 
 仅供教学与研究，不可用于临床。 For teaching and research only, not for clinical use.
 
@@ -160,7 +175,7 @@ In each class folder, sorted by file name, the middle file of each of 4 equal pa
 def write_examples(root, # dataset root
                    out=EXAMPLES, # the folder to write
                    wrong=None): # as in pick_examples
-    "Copy the films `pick_examples` picks into `out` unchanged, with ATTRIBUTION.md; whole or not at all."
+    "Copy the films `pick_examples` picks into `out` unchanged, with ATTRIBUTION.md; all or none."
     films = pick_examples(root, wrong)
     with atomic_path(out) as tmp:
         for f in films:
@@ -168,14 +183,16 @@ def write_examples(root, # dataset root
             shutil.copyfile(f, tmp/f.parent.name/f.name)
         (tmp/'ATTRIBUTION.md').write_text(attribution(films), encoding='utf-8')
         size = sum(p.stat().st_size for p in tmp.rglob('*') if p.is_file())
-        if size > EXAMPLE_BYTES: raise RunError(f"the example films would take {size/1e6:.1f} MB; keep them under 1 MB")
+        if size > EXAMPLE_BYTES:
+            raise RunError(f"the example films would take {size/1e6:.1f} MB; keep them under 1 MB")
     return Path(out)
 
 # %% ../nbs/16_release.ipynb #aa026177
-HEAD = ['BatchNormalization', 'ReLU', 'GlobalAveragePooling2D', 'Dropout', 'Dense']   # after last_conv
+# after last_conv
+HEAD = ['BatchNormalization', 'ReLU', 'GlobalAveragePooling2D', 'Dropout', 'Dense']
 
 def grad_cam_map(model): # a single model
-    "The Grad-CAM of the logit on `last_conv`, in closed form, as a tensor of the model's graph; None for another head."
+    "Closed-form Grad-CAM of the logit on `last_conv`, as a graph tensor; None for another head."
     names = [l.name for l in model.layers]
     if 'last_conv' not in names: return None
     k = names.index('last_conv')
@@ -184,25 +201,28 @@ def grad_cam_map(model): # a single model
     bn = after[0]
     gamma, _, _, var = (np.asarray(v) for v in bn.get_weights())
     w = np.asarray(after[-1].get_weights()[0])[:, 0]
-    slope = (w*gamma/np.sqrt(var + bn.epsilon)).astype('float32')   # d logit/dA where the ReLU is open, ×HW
+    # d logit/dA where the ReLU is open, ×HW
+    slope = (w*gamma/np.sqrt(var + bn.epsilon)).astype('float32')
     is_open = keras.ops.cast(bn.output > 0, 'float32')
     alpha = keras.ops.mean(is_open, axis=(1, 2))*slope   # Grad-CAM's channel weights, ×HW
-    return keras.ops.relu(keras.ops.sum(model.get_layer('last_conv').output*alpha[:, None, None, :], axis=-1))
+    return keras.ops.relu(
+        keras.ops.sum(model.get_layer('last_conv').output * alpha[:, None, None, :], axis=-1))
 
 def export_graph(model): # a run's model
-    "The model to export: the film in; the calibrated P(pneumonia) and, where the head allows, the heat map out."
+    "The model to export: film in; calibrated P(pneumonia) and, if the head allows, heat map out."
     cam = grad_cam_map(model)
     outputs = [model.output] if cam is None else [model.output, cam]
     return keras.Model(model.input, outputs, name='pneumo_export')
 
 # %% ../nbs/16_release.ipynb #76c6da83
 FORMATS = {'onnx': 'model.onnx', 'litert': 'model.tflite'}   # format: file
-NEEDS = {'onnx': [('tf2onnx', 'tf2onnx'), ('onnxruntime', 'onnxruntime')],   # format: [(module, pip name)]
+# format: [(module, pip name)]
+NEEDS = {'onnx': [('tf2onnx', 'tf2onnx'), ('onnxruntime', 'onnxruntime')],
          'litert': [('ai_edge_litert', 'ai-edge-litert')]}
 
 @contextmanager
 def portable_ops():
-    "While exporting, build graphs from ops every runtime has: Equalize counts with matrix products."
+    "While exporting, build graphs from ops every runtime has: Equalize counts by matrix products."
     Equalize.portable = True
     try: yield
     finally: Equalize.portable = False
@@ -221,11 +241,12 @@ def missing_tools(formats): # export formats
 def run_export(path, # an exported file
                fmt, # its format
                x): # float images
-    "Run an exported file with its own runtime: (probabilities, heat maps or None, {input, outputs} names)."
+    "Run an exported file with its runtime: (probabilities, heat maps or None, {input, outputs})."
     if fmt == 'onnx':
         import onnxruntime
         session = onnxruntime.InferenceSession(str(path), providers=['CPUExecutionProvider'])
-        names = dict(input=session.get_inputs()[0].name, outputs=[o.name for o in session.get_outputs()])
+        names = dict(input=session.get_inputs()[0].name,
+                     outputs=[o.name for o in session.get_outputs()])
         out = session.run(None, {names['input']: x})
         return out[0], (out[1] if len(out) > 1 else None), names
     from ai_edge_litert.interpreter import Interpreter
@@ -246,9 +267,10 @@ def export_files(model, # a run's model
                  out, # the folder to fill (it exists)
                  formats=('onnx', 'litert'), # which exports
                  tol=1e-4): # largest difference from Keras' probabilities allowed
-    "Export `model` in `formats` into `out`, each checked with its runtime on the example films: {format: entry}."
+    "Export `model` in `formats` into `out`, each checked with its runtime: {format: entry}."
     if missing := missing_tools(formats): raise OptionError(f"exporting {', '.join(formats)} needs "
-                                                           f"{', '.join(missing)}: pip install {' '.join(missing)}")
+                                                           f"{', '.join(missing)}: pip install "
+                                                           f"{' '.join(missing)}")
     graph = export_graph(model)
     x, _, _ = load_images([p for p, _ in example_films()], cfg.image_size, cfg.channels)
     x = x.astype('float32')
@@ -258,32 +280,38 @@ def export_files(model, # a run's model
     for fmt in formats:
         path = Path(out)/FORMATS[fmt]
         with portable_ops(), quiet_stderr(), warnings.catch_warnings():
-            warnings.simplefilter('ignore', FutureWarning)   # the converters' notices about NumPy and TensorFlow
+            # the converters' notices about NumPy and TensorFlow
+            warnings.simplefilter('ignore', FutureWarning)
             graph.export(str(path), format=fmt, verbose=False)
-        with quiet_stderr(): prob, cam, names = run_export(path, fmt, x)   # LiteRT logs its delegate
+        # LiteRT logs its delegate
+        with quiet_stderr(): prob, cam, names = run_export(path, fmt, x)
         gap = float(np.abs(prob - want[0]).max())
-        if gap > tol: raise RunError(f"{path.name}: its probabilities differ from Keras' by {gap:.1e} (over {tol:g})")
-        done[fmt] = dict(file=path.name, bytes=path.stat().st_size, sha256=sha256sum(path), max_diff=gap,
-                         heat_map=cam is not None, names=names)
+        if gap > tol:
+            raise RunError(
+                f"{path.name}: its probabilities differ from Keras' by {gap:.1e} (over {tol:g})")
+        done[fmt] = dict(file=path.name, bytes=path.stat().st_size, sha256=sha256sum(path),
+                         max_diff=gap, heat_map=cam is not None, names=names)
     return done
 
 # %% ../nbs/16_release.ipynb #694ff1b8
 def export_info(run, # the run folder
                 cfg, # its resolved config
                 done): # what export_files wrote
-    "export.json: what the exported files take and give, and the rule that turns a probability into a decision."
+    "export.json: inputs and outputs of the exported files, and the probability-to-decision rule."
     thresholds = json.loads(Run(run).thresholds.read_text())
     shipped = Path(run)/'release.json'   # a shipped folder names the run it came from
     source = json.loads(shipped.read_text())['source_run'] if shipped.exists() else Path(run).name
-    return dict(version=pneumo_nb.__version__, source_run=source, not_for_clinical_use=True,
-                image_size=cfg.image_size, channels=cfg.channels,
-                input=dict(shape=[None, cfg.image_size, cfg.image_size, cfg.channels], dtype='float32',
-                           values='gray levels 0-255 as pneumo_nb.images.load_image gives them: a JPEG decoded '
-                                  'at reduced scale as Pillow draft does, then squashed to a square (bilinear)'),
-                outputs=['calibrated P(pneumonia), shape (n, 1)',
-                         'Grad-CAM of last_conv after ReLU, shape (n, 8, 8), not yet resized or scaled'],
-                primary_rule='0.5', threshold=thresholds['0.5'], prior=cfg.prior,
-                aspect_range=list(ASPECT_RANGE), max_dark_border=MAX_DARK_BORDER, formats=done)
+    return dict(
+        version=pneumo_nb.__version__, source_run=source, not_for_clinical_use=True,
+        image_size=cfg.image_size, channels=cfg.channels, input=dict(
+            shape=[None, cfg.image_size, cfg.image_size, cfg.channels], dtype='float32',
+            values='gray levels 0-255 as pneumo_nb.images.load_image gives them: a JPEG decoded '
+            'at reduced scale as Pillow draft does, then squashed to a square (bilinear)'),
+        outputs=[
+            'calibrated P(pneumonia), shape (n, 1)',
+            'Grad-CAM of last_conv after ReLU, shape (n, 8, 8), not yet resized or scaled'
+        ], primary_rule='0.5', threshold=thresholds['0.5'], prior=cfg.prior,
+        aspect_range=list(ASPECT_RANGE), max_dark_border=MAX_DARK_BORDER, formats=done)
 
 def export_run(run, # run folder from pneumo_train (or the shipped model's)
                out, # folder to create
@@ -302,7 +330,7 @@ def export_run(run, # run folder from pneumo_train (or the shipped model's)
 ONNX_LINE = '- 同一个模型的 ONNX 导出 The same model exported to ONNX: `model.onnx`, SHA-256 '
 
 def ship_export(folder): # a shipped folder (release.json, model_card.md and a run's files)
-    "Write the ONNX export of the model in `folder` beside it, with export.json, and name it in its card."
+    "Write the ONNX export of `folder`'s model beside it, with export.json; name it in its card."
     folder = Path(folder)
     cfg, model = load_run(folder)
     done = export_files(model, cfg, folder, ('onnx',))
@@ -317,7 +345,8 @@ def ship_export(folder): # a shipped folder (release.json, model_card.md and a r
 # %% ../nbs/16_release.ipynb #51112963
 def check_default(run): # a finished run folder
     "Refuse a run that is not `pneumo_train` with no options (the default `fast` preset, seed 0)."
-    if Run(run).adapt.exists(): raise RunError(f"{run} is an adapted run; ship the run it came from")
+    if Run(run).adapt.exists():
+        raise RunError(f"{run} is an adapted run; ship the run it came from")
     got = TrainConfig.load(Run(run).config).resolved()
     want = TrainConfig(data=got.data).resolved()
     if diff := [k for k, v in dataclasses.asdict(want).items() if getattr(got, k) != v]:
@@ -328,18 +357,23 @@ def check_evaluated(run, # a finished run folder
                     data=None): # dataset folder (default: the run's)
     "The run's metrics, once its evaluation is complete and a new one of its model agrees with it."
     ev, files = Run(run).eval, EvalFiles(Run(run).eval)
-    if missing := [getattr(files, f).name for f in (*EVAL_FILES, 'predictions') if not getattr(files, f).exists()]:
+    if missing := [
+            getattr(files, f).name for f in (*EVAL_FILES, 'predictions')
+            if not getattr(files, f).exists()
+    ]:
         raise RunError(f"{ev}: no complete evaluation (missing {', '.join(missing)}); "
                        f"run `pneumo_eval --run {run}` first")
     m = files.read_metrics()
     if m['n_boot'] < 1000:
-        raise RunError(f"{ev} used {m['n_boot']} bootstrap rounds; redo it with pneumo_eval's 1000: "
-                       f"`pneumo_eval --run {run} --force`")
+        raise RunError(
+            f"{ev} used {m['n_boot']} bootstrap rounds; redo it with pneumo_eval's 1000: "
+            f"`pneumo_eval --run {run} --force`")
     with tempfile.TemporaryDirectory() as d:
         again = evaluate_run(run, data, m['n_boot'], out=Path(d)/'eval')
     if diff := differences(m, again):
-        raise RunError(f"{ev} does not match a new evaluation of its model ({', '.join(diff[:3])} differ); "
-                       f"redo it with `pneumo_eval --run {run} --force`")
+        raise RunError(
+            f"{ev} does not match a new evaluation of its model ({', '.join(diff[:3])} differ); "
+            f"redo it with `pneumo_eval --run {run} --force`")
     return m
 
 # %% ../nbs/16_release.ipynb #f879c5c3
@@ -349,14 +383,19 @@ def release_card(run, # the evaluated source run
     v = pneumo_nb.__version__
     first, body = EvalFiles(Run(run).eval).card.read_text(encoding='utf-8').split('\n', 1)
     ship = f"""## 随包发布 Shipped with the package
-- 这个模型随 pneumo_nb {v} 一起安装，在包里的 `release/` 文件夹，来自运行 `{run.name}`。不给 `--run` 时，`pneumo_predict`、`pneumo_eval` 和 `pneumo_adapt` 都用它。
-- This model is installed with pneumo_nb {v}, in the package's `release/` folder, from the run `{run.name}`. `pneumo_predict`, `pneumo_eval` and `pneumo_adapt` use it when `--run` is omitted.
+- 这个模型随 pneumo_nb {v} 一起安装，在包里的 `release/` 文件夹，来自运行 `{run.name}`。不给 \
+`--run` 时，`pneumo_predict`、`pneumo_eval` 和 `pneumo_adapt` 都用它。
+- This model is installed with pneumo_nb {v}, in the package's `release/` folder, from the run \
+`{run.name}`. `pneumo_predict`, `pneumo_eval` and `pneumo_adapt` use it when `--run` is omitted.
 - `model.keras` 的 SHA-256 SHA-256 of `model.keras`: `{sha}`
-- 有数据集时，`pneumo_eval`（不给 `--run`）重算下面的测试结果，并核对它们与这里的一致到 3 位小数。 With the dataset present, `pneumo_eval` (without `--run`) recomputes the test results below and checks that they match these to 3 decimals.
+- 有数据集时，`pneumo_eval`（不给 `--run`）重算下面的测试结果，并核对它们与这里的一致到 3 位小数。 \
+With the dataset present, `pneumo_eval` (without `--run`) recomputes the test results below and \
+checks that they match these to 3 decimals.
 
 """
     assert '\n## 模型 Model' in body, f'{run}/eval/model_card.md: not a card written by pneumo_eval'
-    return f'# 模型卡 Model card: pneumo_nb {v}\n' + body.replace('## 模型 Model', ship + '## 模型 Model', 1)
+    body = body.replace('## 模型 Model', ship + '## 模型 Model', 1)
+    return f'# 模型卡 Model card: pneumo_nb {v}\n' + body
 
 def write_release(run, # an evaluated run folder
                   m, # its checked metrics
@@ -364,12 +403,14 @@ def write_release(run, # an evaluated run folder
     "Write the shipped folder from `run`, whole or not at all; return its path."
     r, kept = Run(run), Run(out)
     sha, cfg = sha256sum(r.model), json.loads(r.config.read_text())
-    info = dict(version=pneumo_nb.__version__, source_run=run.name, preset=cfg['preset'], seed=cfg['seed'],
-                date=str(date.today()), model_sha256=sha, test_images=m['counts']['test'])
+    info = dict(version=pneumo_nb.__version__, source_run=run.name, preset=cfg['preset'],
+                seed=cfg['seed'], date=str(date.today()), model_sha256=sha,
+                test_images=m['counts']['test'])
     with atomic_path(out) as tmp:
         tmp.mkdir()
         for f in RUN_FILES: shutil.copy(getattr(r, f), tmp/getattr(kept, f).name)
-        (tmp/kept.config.name).write_text(json.dumps(dict(cfg, data=None), indent=2))   # no path of this machine
+        # no path of this machine
+        (tmp/kept.config.name).write_text(json.dumps(dict(cfg, data=None), indent=2))
         EvalFiles(tmp).metrics.write_text(json.dumps(m, indent=2))
         EvalFiles(tmp).card.write_text(release_card(run, sha), encoding='utf-8')
         (tmp/'release.json').write_text(json.dumps(info, indent=2))
@@ -388,6 +429,7 @@ def release_run(run, # a run folder of the default preset, evaluated by pneumo_e
     run, out = run_dir(run), Path(out)
     if out.exists() and not (out/'release.json').exists():
         raise RunError(f"{out} exists and holds no shipped model; not overwriting it")
-    if out.exists() and not force: raise RunError(f"{out} already holds a shipped model; pass --force to replace it")
+    if out.exists() and not force:
+        raise RunError(f"{out} already holds a shipped model; pass --force to replace it")
     check_default(run)
     return write_release(run, check_evaluated(run, data), out)

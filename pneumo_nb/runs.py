@@ -11,7 +11,8 @@ __all__ = ['FORMAT', 'HELDOUT_COLS', 'Run', 'EvalFiles', 'run_dir', 'save_model'
 import csv, json, shutil, zipfile
 from pathlib import Path
 import numpy as np
-from .core import RunError, TrainConfig, atomic_path, lock_holder, quiet_stderr, write_atomic
+from .core import RunError, TrainConfig, atomic_path, lock_holder, quiet_stderr
+from .core import write_atomic
 with quiet_stderr(): import keras
 
 # %% ../nbs/18_runs.ipynb #b58986a5
@@ -56,24 +57,29 @@ class EvalFiles:
 
     def read_metrics(self):
         "`metrics.json` as a dict; a one-line RunError when the folder holds no evaluation."
-        if not self.metrics.exists(): raise RunError(f"{self.path}: no metrics.json (run pneumo_eval first)")
+        if not self.metrics.exists():
+            raise RunError(f"{self.path}: no metrics.json (run pneumo_eval first)")
         return json.loads(self.metrics.read_text())
 
 # %% ../nbs/18_runs.ipynb #b2d056db
 def run_dir(path): # a run folder from pneumo_train
-    "`path` as a `Path` if it is a finished run folder that no process writes, else a one-line `RunError`."
+    "`path` as a `Path` if a finished run folder no process writes, else a one-line `RunError`."
     p = Path(path).expanduser()
     if p.is_file():
         hint = f" (its folder is {p.parent})" if p.name == Run(p.parent).model.name else ''
         raise RunError(f"--run takes a run folder, not the file {p}{hint}")
-    if not p.is_dir(): raise RunError(f"{p}: no such run folder (train one with `pneumo_train --out {p}`)")
-    if who := lock_holder(p): raise RunError(f"{p} is being written by {who}; wait for it to finish")
+    if not p.is_dir():
+        raise RunError(f"{p}: no such run folder (train one with `pneumo_train --out {p}`)")
+    if who := lock_holder(p):
+        raise RunError(f"{p} is being written by {who}; wait for it to finish")
     if not Run(p).finished():
-        raise RunError(f"{p}: not a finished run (finish it with `pneumo_train --out {p} --resume`)")
+        raise RunError(
+            f"{p}: not a finished run (finish it with `pneumo_train --out {p} --resume`)")
     fmt = Run(p).read_summary().get('format', 1)
     if fmt > FORMAT:
-        raise RunError(f"{p} was written by a newer pneumo_nb (run format {fmt}; this version reads "
-                       f"up to {FORMAT}): pip install -U pneumo_nb")
+        raise RunError(
+            f"{p} was written by a newer pneumo_nb (run format {fmt}; this version reads "
+            f"up to {FORMAT}): pip install -U pneumo_nb")
     return p
 
 # %% ../nbs/18_runs.ipynb #e9ad5d45
@@ -84,7 +90,7 @@ def save_model(model, # Keras model
     return Path(path)
 
 def load_saved(path): # .keras file from save_model
-    "Load a saved model with `safe_mode=True`; a damaged file gets a one-line `RunError` that says so."
+    "Load a saved model with `safe_mode=True`; a damaged file gets a one-line `RunError` saying so."
     p = Path(path)
     if not p.is_file(): raise RunError(f"{p}: no such model file")
     if not zipfile.is_zipfile(p):
@@ -96,7 +102,7 @@ def load_saved(path): # .keras file from save_model
 
 # %% ../nbs/18_runs.ipynb #92b99f92
 def load_run(run): # run folder from pneumo_train
-    "The run's resolved config and its model, loaded with `safe_mode=True` (a damaged file is named in one line)."
+    "The run's resolved config and model, loaded with `safe_mode=True`; damage named in one line."
     r = Run(run_dir(run))
     return TrainConfig.load(r.config).resolved(), load_saved(r.model)
 
@@ -112,7 +118,7 @@ def resume_epoch(folder): # a run's backup folder
     return state['epoch'] if state else 0
 
 class Backup(keras.callbacks.Callback):
-    "The full training state after each epoch, written whole; loaded back when a resumed fit begins."
+    "The full training state after each epoch, written whole; loaded back when a fit resumes."
     def __init__(self,
                  folder): # the run's backup folder
         super().__init__()
@@ -124,7 +130,8 @@ class Backup(keras.callbacks.Callback):
         if state is None: return
         weights = self.folder/state['weights']
         opt = self.model.optimizer
-        if opt is not None and not opt.built: opt.build(self.model.trainable_variables)   # its state loads too
+        # its state loads too
+        if opt is not None and not opt.built: opt.build(self.model.trainable_variables)
         try: self.model.load_weights(weights)
         except Exception as e:
             why = str(e).splitlines()[0][:120]
@@ -213,11 +220,12 @@ def write_heldout(path, # CSV to write
     return Path(path)
 
 def read_heldout(run): # run folder
-    "The run's held-out predictions (`oof.csv`, else `val.csv`) as a dict of arrays plus the file name."
+    "The run's held-out predictions (`oof.csv`, else `val.csv`) as a dict of arrays, and file name."
     r = Run(run)
     f = next((f for f in (r.oof, r.val) if f.exists()), None)
     if f is None: raise RunError(f"{run}: no held-out predictions ({r.oof.name} or {r.val.name})")
     rows = list(csv.DictReader(open(f)))
     col = lambda k, t: np.array([t(row[k]) for row in rows])
-    return dict(source=f.name, path=[row['path'] for row in rows], patient=[row['patient'] for row in rows],
-                label=col('label', int), fold=col('fold', int), prob=col('prob', float), logit=col('logit', float))
+    return dict(source=f.name, path=[row['path'] for row in rows],
+                patient=[row['patient'] for row in rows], label=col('label', int),
+                fold=col('fold', int), prob=col('prob', float), logit=col('logit', float))

@@ -13,24 +13,24 @@ __all__ = ['PANELS', 'ORIGINAL_RUN', 'LADDER', 'make_split', 'decode', 'augment_
 import dataclasses, json, math, shutil, sys, time, warnings
 from pathlib import Path
 import numpy as np
-from .core import (DataError, OptionError, RunError, TrainConfig, parse_args, atomic_path, write_atomic,
-                            run_lock,
-                            quiet_stderr, pyplot, zh_en)
+from .core import (DataError, OptionError, RunError, TrainConfig, parse_args, atomic_path,
+                            write_atomic, run_lock, quiet_stderr, pyplot, zh_en)
 from .data import (find_data, scan, patient_split, read_split, write_split, load_split,
                             make_dataset, augmenter, unparsed_note)
 from .images import report_skipped
 from .imbalance import balance
 from .model import build_model, compile_model, prior_shift, sigmoid
-from .runs import (FORMAT, Run, Backup, BestCheckpoint, HistoryLog, best_so_far, load_run, load_saved,
-                            read_history, resume_epoch, save_model, write_heldout)
+from .runs import (FORMAT, Run, Backup, BestCheckpoint, HistoryLog, best_so_far, load_run,
+                            load_saved, read_history, resume_epoch, save_model, write_heldout)
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
 
 # %% ../nbs/03_train.ipynb #275db826
 def make_split(cfg): # resolved TrainConfig
-    "The split of a new run: the official folders, the config's split CSV, or a patient split (`val_frac`, `seed`)."
+    "A new run's split: official folders, the config CSV, or a patient split (`val_frac`, `seed`)."
     if cfg.official_val: return scan(cfg.data)
-    return read_split(cfg.split) if cfg.split else patient_split(scan(cfg.data), cfg.val_frac, cfg.seed)
+    return read_split(cfg.split) if cfg.split else patient_split(scan(cfg.data), cfg.val_frac,
+                                                                 cfg.seed)
 
 # %% ../nbs/03_train.ipynb #56003cee
 def decode(cfg, # resolved TrainConfig
@@ -38,10 +38,13 @@ def decode(cfg, # resolved TrainConfig
            root, # dataset root
            split, # 'train' or 'val'
            limit=None): # decode a stratified sample of this many
-    "Images, labels and kept `Item`s of one split at the run's size and channels, reporting skipped files."
-    x, y, its, skipped = load_split(items, root, split, cfg.image_size, cfg.channels, limit=limit, seed=cfg.seed)
+    "Images, labels, kept `Item`s of a split at the run's size and channels; reports skipped files."
+    x, y, its, skipped = load_split(items, root, split, cfg.image_size, cfg.channels, limit=limit,
+                                    seed=cfg.seed)
     report_skipped(skipped)
-    if len(np.unique(y)) < 2: raise DataError(f"the {split} images must hold both classes (got {len(y)} images of one class)")
+    if len(np.unique(y)) < 2:
+        raise DataError(
+            f"the {split} images must hold both classes (got {len(y)} images of one class)")
     return x, y, its
 
 # %% ../nbs/03_train.ipynb #d59dabb4
@@ -49,25 +52,31 @@ def augment_once(aug, # augmenter
                  x, # uint8 images (n, h, w, c)
                  batch_size=256): # images per pass
     "One augmented copy of each image, as uint8: the original's single pass of its generator."
-    parts = [keras.ops.convert_to_numpy(aug(x[i:i + batch_size].astype('float32'))) for i in range(0, len(x), batch_size)]
+    parts = [
+        keras.ops.convert_to_numpy(aug(x[i:i + batch_size].astype('float32')))
+        for i in range(0, len(x), batch_size)
+    ]
     return np.clip(np.round(np.concatenate(parts)), 0, 255).astype(np.uint8)
 
 # %% ../nbs/03_train.ipynb #71d4d082
 def train_input(cfg, # resolved TrainConfig
                 x, # uint8 training images
                 y): # their labels
-    "The shuffled, augmented training dataset, its class weights and the number of rows drawn per epoch."
+    "The shuffled, augmented training dataset, its class weights and rows drawn per epoch."
     with warnings.catch_warnings():
-        warnings.simplefilter('always'); idx, cw = balance(y, cfg.imbalance, cfg.seed)
+        warnings.simplefilter('always')
+        idx, cw = balance(y, cfg.imbalance, cfg.seed)
     aug = augmenter(flip=cfg.flip, sharpness=cfg.sharpness, seed=cfg.seed) if cfg.augment else None
     if aug and cfg.freeze_aug: x, aug = augment_once(aug, x), None
-    return make_dataset(x, y, cfg.batch_size, index=idx, shuffle=True, seed=cfg.seed, augment=aug), cw, len(idx)
+    return make_dataset(x, y, cfg.batch_size, index=idx, shuffle=True, seed=cfg.seed,
+                        augment=aug), cw, len(idx)
 
 # %% ../nbs/03_train.ipynb #ea997a53
 def bn_probes(model): # Keras model
-    "For each top-level BatchNorm layer, in order: (layer, model giving per-image channel means and mean squares of its input)."
+    "Per top-level BatchNorm layer: (layer, model giving per-image channel means and mean squares)."
     def probe(bn):
-        a = keras.ops.cast(bn.input, 'float32'); axes = tuple(range(1, len(a.shape) - 1))
+        a = keras.ops.cast(bn.input, 'float32')
+        axes = tuple(range(1, len(a.shape) - 1))
         mean = (lambda t: keras.ops.mean(t, axis=axes)) if axes else (lambda t: t)
         return keras.Model(model.input, [mean(a), mean(keras.ops.square(a))])
     return [(l, probe(l)) for l in model.layers if isinstance(l, L.BatchNormalization)]
@@ -76,18 +85,24 @@ def bn_probes(model): # Keras model
 def precise_bn(probes, # from bn_probes
                x, # clean images
                batch_size=128): # images per forward pass
-    "Set each BatchNorm layer's moving mean and variance to the exact statistics of its input over `x`, layer by layer."
+    "Set each BatchNorm layer's moving mean and variance to its input's exact statistics over `x`."
     for bn, probe in probes:
-        out = [probe(x[i:i + batch_size].astype('float32'), training=False) for i in range(0, len(x), batch_size)]
+        out = [
+            probe(x[i:i + batch_size].astype('float32'), training=False)
+            for i in range(0, len(x), batch_size)
+        ]
         m, m2 = (np.concatenate([keras.ops.convert_to_numpy(o[j]) for o in out]) for j in (0, 1))
-        mean = m.mean(0); bn.moving_mean.assign(mean); bn.moving_variance.assign(np.maximum(m2.mean(0) - mean**2, 0))
+        mean = m.mean(0)
+        bn.moving_mean.assign(mean)
+        bn.moving_variance.assign(np.maximum(m2.mean(0) - mean**2, 0))
 
 # %% ../nbs/03_train.ipynb #f05f9cbc
 class PreciseBN(keras.callbacks.Callback):
-    "Before each validation, set BatchNorm's moving statistics to their exact values on clean images."
+    "Before each validation, set BatchNorm's moving statistics to exact values on clean images."
     def __init__(self,
                  x): # clean training images (uint8)
-        super().__init__(); self.x, self.probes = x, None
+        super().__init__()
+        self.x, self.probes = x, None
 
     def on_test_begin(self,
                       logs=None): # unused
@@ -99,7 +114,7 @@ def callbacks(cfg, # resolved TrainConfig
               run, # folder for the backup, log and checkpoint
               x_clean, # clean training images for precise BatchNorm
               select=True): # checkpoint and early-stop on val_loss (False for fold members)
-    "Backup, EMA swap, precise BatchNorm, checkpoint, CSV log, early stopping and NaN guard for a run."
+    "Backup, EMA swap, precise BatchNorm, checkpoint, CSV log, early stopping, NaN guard for a run."
     r = Run(run)
     cbs = [Backup(r.backup),
            *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if cfg.ema else []),
@@ -107,7 +122,8 @@ def callbacks(cfg, # resolved TrainConfig
     if select: cbs.append(BestCheckpoint(r.model, 'val_loss', best_so_far(r.history)))
     cbs.append(HistoryLog(r.history))
     if select:
-        stop = keras.callbacks.EarlyStopping(monitor='val_loss', patience=cfg.patience, restore_best_weights=True)
+        stop = keras.callbacks.EarlyStopping(monitor='val_loss', patience=cfg.patience,
+                                             restore_best_weights=True)
         cbs.append(stop)
     return cbs + [keras.callbacks.TerminateOnNaN()]
 
@@ -127,30 +143,35 @@ def fit_one(cfg, # resolved TrainConfig
             select=True, # checkpoint and early-stop on val_loss
             strategy=None, # tf.distribute strategy
             verbose=2): # Keras verbosity
-    "Build, compile and fit one model; return it (best epoch when selecting, last epoch otherwise) and its seconds."
+    "Build, compile and fit one model; return it (best epoch if selecting, else last) and seconds."
     (xtr, ytr), (xva, yva) = train_xy, val_xy
     ds, cw, drawn = train_input(cfg, xtr, ytr)
     clean = xtr[np.random.default_rng(cfg.seed).permutation(len(xtr))[:512]]
     with (strategy or default_strategy()).scope():
         model = build_model(cfg.preset, cfg.image_size, cfg.channels, cfg.equalize)
         steps = epochs*math.ceil(drawn/cfg.batch_size)
-        lr = cfg.lr if cfg.schedule == 'constant' else keras.optimizers.schedules.CosineDecay(cfg.lr, steps, alpha=0.01)
+        lr = cfg.lr if cfg.schedule == 'constant' else keras.optimizers.schedules.CosineDecay(
+            cfg.lr, steps, alpha=0.01)
         compile_model(model, lr, cfg.jit, cfg.ema)
     r, t0 = Run(run), time.time()
-    model.fit(ds, validation_data=make_dataset(xva, yva, cfg.batch_size), epochs=epochs, class_weight=cw, shuffle=False,
-              initial_epoch=resume_epoch(r.backup), callbacks=callbacks(cfg, run, clean, select),
-              verbose=verbose)
-    if not select:   # a member keeps its last epoch: its statistics are made precise once more (a resumed fit may have run no epoch)
+    model.fit(ds, validation_data=make_dataset(xva, yva, cfg.batch_size), epochs=epochs,
+              class_weight=cw, shuffle=False, initial_epoch=resume_epoch(r.backup),
+              callbacks=callbacks(cfg, run, clean, select), verbose=verbose)
+    # a member keeps its last epoch: its statistics are made precise once more (a resumed fit may
+    # have run no epoch)
+    if not select:
         if cfg.precise_bn: precise_bn(bn_probes(model), clean)
         save_model(model, r.model)
-    if not r.model.exists(): raise RunError(f"{run}: training produced no model (NaN loss from the start?)")
+    if not r.model.exists():
+        raise RunError(f"{run}: training produced no model (NaN loss from the start?)")
     return load_saved(r.model), time.time() - t0
 
 # %% ../nbs/03_train.ipynb #82814639
 def logit_model(model, # a model with a 'logit' layer
                 name=None): # name of the new model
     "A model from `model`'s input to its (uncalibrated) logit."
-    return keras.Model(model.input, model.get_layer('logit').output, name=name or f'{model.name}_logit')
+    return keras.Model(model.input,
+                       model.get_layer('logit').output, name=name or f'{model.name}_logit')
 
 # %% ../nbs/03_train.ipynb #40780eb5
 def prepare_run(cfg, # TrainConfig
@@ -160,12 +181,18 @@ def prepare_run(cfg, # TrainConfig
     run, r = Path(out), Run(out)
     if resume:
         if not r.config.exists(): raise RunError(f"{run}: no run to resume (no {r.config.name})")
-        if r.summary.exists(): raise RunError(f"{run}: this run already finished; start a new one with another --out")
+        if r.summary.exists():
+            raise RunError(f"{run}: this run already finished; start a new one with another --out")
         saved = TrainConfig.load(r.config)
         if cfg.data: saved.data = str(find_data(cfg.data))  # the dataset may have moved
         return run, saved.resolved(), read_split(r.split)
-    if run.exists() and any(p.name != '.lock' for p in run.iterdir()): raise RunError(f"{run} exists; not overwriting it (use --resume to continue it, or choose another --out)")
-    cfg = cfg.resolved(); cfg.data = str(find_data(cfg.data))
+    if run.exists() and any(p.name != '.lock' for p in run.iterdir()):
+        raise RunError(
+            f"{run} exists; not overwriting it (use --resume to continue it, or choose another "
+            "--out)"
+        )
+    cfg = cfg.resolved()
+    cfg.data = str(find_data(cfg.data))
     items = make_split(cfg)
     if not cfg.split and (note := unparsed_note(items)): print(note)
     run.mkdir(parents=True, exist_ok=True)
@@ -176,7 +203,7 @@ def prepare_run(cfg, # TrainConfig
 # %% ../nbs/03_train.ipynb #f1005cc3
 def fit_platt(z, # logits
               y): # 0/1 labels
-    "Platt scaling: (a, b) minimising the log-loss of sigmoid(a z + b) against Platt's smoothed targets."
+    "Platt scaling: (a, b) minimising the log-loss of sigmoid(a z + b) vs Platt's smoothed targets."
     from scipy.optimize import minimize
     z, y = np.asarray(z, float), np.asarray(y, int)
     n1, n0 = y.sum(), len(y) - y.sum()
@@ -191,15 +218,18 @@ def fit_platt(z, # logits
 def calibration_params(z, # logits of validation-side images
                        y, # their labels
                        prior=0.5): # declared pneumonia prevalence
-    "Platt scaling on (z, y), then the shift to the declared prior: a dict with a, b (final), platt_b, shift, prior, rate."
-    a, b = fit_platt(z, y); rate = float(np.mean(y))
+    "Platt scaling on (z, y), then shift to the prior: dict of a, b, platt_b, shift, prior, rate."
+    a, b = fit_platt(z, y)
+    rate = float(np.mean(y))
     shift = prior_shift(prior, rate)
     return dict(a=a, b=b + shift, platt_b=b, shift=shift, prior=prior, rate=rate, n=len(y))
 
 def calibrate(model, # model with a 'calibrate' layer
               cal): # from calibration_params
     "Set the model's calibration layer to `a·z + b`; return the model."
-    model.get_layer('calibrate').set_weights([np.array([[cal['a']]], 'float32'), np.array([cal['b']], 'float32')])
+    model.get_layer('calibrate').set_weights(
+        [np.array([[cal['a']]], 'float32'),
+         np.array([cal['b']], 'float32')])
     return model
 
 def model_calibration(model): # a run's model
@@ -211,7 +241,8 @@ def predict_logits(model, # a model with a 'logit' layer
                    x, # uint8 images
                    batch_size=128): # images per forward pass
     "Uncalibrated logits of `model` for images `x`."
-    return logit_model(model).predict(x, batch_size=batch_size, verbose=0)[:, 0].astype(float) if len(x) else np.zeros(0)
+    return logit_model(model).predict(x, batch_size=batch_size,
+                                      verbose=0)[:, 0].astype(float) if len(x) else np.zeros(0)
 
 # %% ../nbs/03_train.ipynb #1ea272a4
 def train_single(cfg, # resolved TrainConfig
@@ -220,7 +251,7 @@ def train_single(cfg, # resolved TrainConfig
                  root, # dataset root
                  strategy=None, # tf.distribute strategy
                  verbose=2): # Keras verbosity
-    "Train one model with early stopping on validation, calibrate it there and write val.csv; return a summary."
+    "Train one model, early stopping on val; calibrate there, write val.csv; return a summary."
     xtr, ytr, _ = decode(cfg, items, root, 'train', cfg.limit)
     xva, yva, itva = decode(cfg, items, root, 'val', cfg.limit and max(8, cfg.limit//4))
     model, secs = fit_one(cfg, run, (xtr, ytr), (xva, yva), cfg.epochs, True, strategy, verbose)
@@ -231,45 +262,59 @@ def train_single(cfg, # resolved TrainConfig
     save_model(calibrate(model, cal), r.model)
     h = read_history(r.history)
     i = int(np.argmin(h['val_loss']))
-    return dict(n_train=len(ytr), n_val=len(yva), seconds=secs, epochs_total=len(h['epoch']), best_epoch=int(h['epoch'][i]) + 1,
-                val_loss=float(h['val_loss'][i]), val_auc=float(h.get('val_auc', [np.nan]*len(h['epoch']))[i]), calibration=cal,
-                images_per_s=len(ytr)*len(h['epoch'])/max(secs, 1e-9))
+    return dict(n_train=len(ytr), n_val=len(yva), seconds=secs, epochs_total=len(h['epoch']),
+                best_epoch=int(h['epoch'][i]) + 1, val_loss=float(h['val_loss'][i]),
+                val_auc=float(h.get('val_auc', [np.nan] * len(h['epoch']))[i]), calibration=cal,
+                images_per_s=len(ytr) * len(h['epoch']) / max(secs, 1e-9))
 
 # %% ../nbs/03_train.ipynb #280b5481
 def train(cfg, # TrainConfig
           out, # run folder to create
           resume=False, # continue the interrupted run in out
           strategy=None, # tf.distribute strategy (default: default_strategy())
-          verbose=None, # Keras verbosity (default: progress bars on a terminal, one line per epoch otherwise)
+          # Keras verbosity (default: progress bars on a terminal, one line per epoch otherwise)
+          verbose=None,
           fit=None): # what trains: train_single (default), or ensemble.fit_any for cross-fitting
-    "Train as configured and write model.keras, config.json, split.csv, history and held-out predictions into `out`."
+    "Train as configured; write model, config, split, history and held-out predictions into `out`."
     fit = fit or train_single
     if cfg.folds and fit is train_single and not resume:
-        raise OptionError("cross-fitting (folds) trains with pneumo_nb.ensemble.train_any, as pneumo_train does")
+        raise OptionError(
+            "cross-fitting (folds) trains with pneumo_nb.ensemble.train_any, as pneumo_train does")
     with run_lock(out, 'pneumo_train'):
         run, cfg, items = prepare_run(cfg, out, resume)
-        if cfg.folds and fit is train_single: raise OptionError(f"{run} is cross-fitted: resume it with pneumo_train")
+        if cfg.folds and fit is train_single:
+            raise OptionError(f"{run} is cross-fitted: resume it with pneumo_train")
         keras.utils.set_random_seed(cfg.seed)
         root = find_data(cfg.data)
         verbose = verbose if verbose is not None else (1 if sys.stdout.isatty() else 2)
         s = fit(cfg, run, items, root, strategy, verbose)
-        if not cfg.folds: save_figure(plot_history(run), Run(run).curves)   # a cross-fitted run draws its members
-        summary = dict(s, preset=cfg.preset, seed=cfg.seed, format=FORMAT)   # the run folder's layout version
+        # a cross-fitted run draws its members
+        if not cfg.folds: save_figure(plot_history(run), Run(run).curves)
+        # the run folder's layout version
+        summary = dict(s, preset=cfg.preset, seed=cfg.seed, format=FORMAT)
         write_atomic(Run(run).summary, json.dumps(summary, indent=2))
     return run
 
 # %% ../nbs/03_train.ipynb #00a2b4a0
-PANELS = (('accuracy', '准确率', 'Accuracy'), ('loss', '损失', 'Loss'), ('precision', '精确率', 'Precision'), ('recall', '召回率', 'Recall'))
+PANELS = (('accuracy', '准确率', 'Accuracy'), ('loss', '损失', 'Loss'),
+          ('precision', '精确率', 'Precision'), ('recall', '召回率', 'Recall'))
 
 def plot_single(history): # history.csv of a run, or its columns as a dict
-    "The original's 4-panel training history (accuracy, loss, precision, recall; train vs validation)."
-    h = {k: np.asarray(v) for k, v in history.items()} if isinstance(history, dict) else read_history(history)
+    "The original's 4-panel history (accuracy, loss, precision, recall; train vs validation)."
+    h = {
+        k: np.asarray(v)
+        for k, v in history.items()
+    } if isinstance(history, dict) else read_history(history)
     ep = h['epoch'] + 1
     fig, axs = pyplot().subplots(2, 2, figsize=(6.4, 4.8))
     for ax, (k, zh, en) in zip(axs.flat, PANELS):
-        ax.plot(ep, h[k], 'o-', ms=3, label=zh_en('训练', 'train')); ax.plot(ep, h['val_' + k], 'o-', ms=3, label=zh_en('验证', 'validation'))
-        ax.set_title(zh_en(zh, en)); ax.set_xlabel(zh_en('轮', 'epoch')); ax.legend(fontsize=8)
-    fig.tight_layout(); return fig
+        ax.plot(ep, h[k], 'o-', ms=3, label=zh_en('训练', 'train'))
+        ax.plot(ep, h['val_' + k], 'o-', ms=3, label=zh_en('验证', 'validation'))
+        ax.set_title(zh_en(zh, en))
+        ax.set_xlabel(zh_en('轮', 'epoch'))
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
 
 def save_figure(fig, # matplotlib figure
                 path): # PNG to write, whole or not at all
@@ -277,7 +322,8 @@ def save_figure(fig, # matplotlib figure
     with atomic_path(path) as tmp: fig.savefig(tmp, dpi=90)
     pyplot().close(fig)
 
-def plot_history(run): # a single run's folder (a cross-fitted run draws its own: ensemble.plot_members)
+# a single run's folder (a cross-fitted run draws its own: ensemble.plot_members)
+def plot_history(run):
     "The training history of a single run: `plot_single` of its history.csv."
     return plot_single(Run(run).history)
 
@@ -287,13 +333,14 @@ def predict_both(model, # a model with 'logit' and 'calibrate' layers
                  batch_size=64): # images per forward pass
     "Uncalibrated logits and calibrated probabilities of images `x`, in one pass."
     if not len(x): return np.zeros(0), np.zeros(0)
-    z, p = keras.Model(model.input, [model.get_layer('logit').output, model.output]).predict(x, batch_size=batch_size, verbose=0)
+    z, p = keras.Model(model.input, [model.get_layer('logit').output, model.output]).predict(
+        x, batch_size=batch_size, verbose=0)
     return z[:, 0].astype(float), p[:, 0].astype(float)
 
 # %% ../nbs/03_train.ipynb #383765aa
 def with_heldout(run, # a finished single run, such as the shipped model's folder
                  out): # folder to create: a copy of the run
-    "A copy of `run` in `out`, with its split and validation predictions made again where it has none."
+    "A copy of `run` in `out`, its split and validation predictions remade where it has none."
     cfg, model = load_run(run)
     shutil.copytree(run, out)
     r, root = Run(out), find_data(cfg.data)
@@ -308,34 +355,58 @@ def with_heldout(run, # a finished single run, such as the shipped model's folde
     return r.path
 
 # %% ../nbs/03_train.ipynb #043e668c
-ORIGINAL_RUN = ['--preset', 'original', '--imbalance', 'both', '--flip', '--freeze-aug', '--schedule', 'constant',
-                '--no-precise-bn', '--official-val']   # the original as written: 16 validation images, up to 30 epochs
+ORIGINAL_RUN = [
+    '--preset',
+    'original',
+    '--imbalance',
+    'both',
+    '--flip',
+    '--freeze-aug',
+    '--schedule',
+    'constant',
+    # the original as written: 16 validation images, up to 30 epochs
+    '--no-precise-bn',
+    '--official-val'
+]
 
 def without(args, # pneumo_train options
             *drop): # options to leave out (a valued option goes with its value)
     "`args` without the options in `drop`."
     out, skip = [], False
     for a in args:
-        if skip: skip = False; continue
-        if a in drop: skip = a in ('--imbalance', '--schedule', '--sharpness', '--epochs', '--preset'); continue
+        if skip:
+            skip = False
+            continue
+        if a in drop:
+            skip = a in ('--imbalance', '--schedule', '--sharpness', '--epochs', '--preset')
+            continue
         out.append(a)
     return out
 
 _R0 = without(ORIGINAL_RUN, '--official-val')   # the original's own budget: 30 epochs, patience 5
-_R1 = ['--preset', 'fast', '--imbalance', 'both', '--flip', '--freeze-aug', '--schedule', 'constant', '--no-precise-bn',
-       '--no-equalize', '--sharpness', '0', '--no-ema']
+_R1 = [
+    '--preset', 'fast', '--imbalance', 'both', '--flip', '--freeze-aug', '--schedule', 'constant',
+    '--no-precise-bn', '--no-equalize', '--sharpness', '0', '--no-ema'
+]
 _R3 = without(_R1, '--freeze-aug', '--imbalance') + ['--imbalance', 'class_weight']
 _R4 = without(_R3, '--flip')
-LADDER = [  # name, the change in Chinese and English, pneumo_train options (the run folder: runs/ladder/<name>)
-    dict(name='0_original', zh='原文的做法，在划分后的训练部分上', en="the original's recipe, on the split's training part", args=_R0),
+# name, the change in Chinese and English, pneumo_train options (the run folder: runs/ladder/<name>)
+LADDER = [
+    dict(name='0_original', zh='原文的做法，在划分后的训练部分上',
+         en="the original's recipe, on the split's training part", args=_R0),
     dict(name='1_fast_cnn', zh='快速 CNN，128×128×1', en='the fast CNN at 128×128×1', args=_R1),
-    dict(name='2_epoch_aug', zh='每一轮重新增广', en='augmentation redrawn every epoch', args=without(_R1, '--freeze-aug')),
+    dict(name='2_epoch_aug', zh='每一轮重新增广', en='augmentation redrawn every epoch',
+         args=without(_R1, '--freeze-aug')),
     dict(name='3_class_weight', zh='只用类别权重', en='class weights only', args=_R3),
     dict(name='4_no_flip', zh='不做水平翻转', en='no horizontal flips', args=_R4),
-    dict(name='5_equalize', zh='直方图均衡', en='histogram equalisation', args=without(_R4, '--no-equalize')),
-    dict(name='6_cosine', zh='余弦学习率调度', en='a cosine learning-rate schedule', args=without(_R4, '--no-equalize', '--schedule')),
-    dict(name='7_sharpness', zh='随机模糊/锐化', en='random blur/sharpen', args=without(_R4, '--no-equalize', '--schedule', '--sharpness')),
-    dict(name='8_default', zh='指数移动平均与精确批量规范化：默认预设', en='EMA and precise BatchNorm: the default preset', args=[]),
+    dict(name='5_equalize', zh='直方图均衡', en='histogram equalisation',
+         args=without(_R4, '--no-equalize')),
+    dict(name='6_cosine', zh='余弦学习率调度', en='a cosine learning-rate schedule',
+         args=without(_R4, '--no-equalize', '--schedule')),
+    dict(name='7_sharpness', zh='随机模糊/锐化', en='random blur/sharpen',
+         args=without(_R4, '--no-equalize', '--schedule', '--sharpness')),
+    dict(name='8_default', zh='指数移动平均与精确批量规范化：默认预设',
+         en='EMA and precise BatchNorm: the default preset', args=[]),
 ]
 
 # %% ../nbs/03_train.ipynb #cd8cdc4f
@@ -347,7 +418,7 @@ def rung_config(args): # pneumo_train options of a rung
 def ensure_run(args, # pneumo_train options
                out, # run folder
                verbose=0): # Keras verbosity
-    "Train `out` with `args` as `pneumo_train` would; continue it when interrupted; leave it when finished."
+    "Train `out` with `args` like `pneumo_train`; continue if interrupted; leave it if finished."
     r = Run(out)
     if r.summary.exists(): return r.path
     return train(rung_config(args), r.path, resume=r.config.exists(), verbose=verbose)

@@ -1,4 +1,5 @@
-"A Chinese paragraph and its English twin state the same numbers: checked over every markdown cell and page."
+"""A Chinese paragraph and its English twin state the same numbers: checked over every markdown cell
+and page."""
 import json, re
 from collections import Counter
 from pathlib import Path
@@ -8,12 +9,16 @@ NBS = Path(__file__).resolve().parents[1]/'nbs'
 PAGES = sorted(NBS.glob('*.ipynb')) + sorted(NBS.glob('*.md'))
 CJK = re.compile(r'[\u4e00-\u9fff]')
 SCALE = {'万': 1e4, '亿': 1e8, 'thousand': 1e3, 'million': 1e6, 'billion': 1e9}
-NUM = re.compile(r'(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(万|亿|thousand|million|billion))?')
+NUM = re.compile(
+    r'(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(万|亿|thousand|million|billion))?')
 
 def blocks(path):
     "The markdown of a page, one string per cell."
     if path.suffix == '.md': return [path.read_text(encoding='utf-8')]
-    return [''.join(c['source']) for c in json.loads(path.read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'markdown']
+    return [
+        ''.join(c['source']) for c in json.loads(path.read_text(encoding='utf-8'))['cells']
+        if c['cell_type'] == 'markdown'
+    ]
 
 def is_chinese(p):
     "Mostly Chinese prose (a paragraph of a language pair), not a heading, table or code."
@@ -35,17 +40,18 @@ def numbers(p):
     out = Counter()
     for m in NUM.finditer(p):
         v = float(m[1].replace(',', '')) * SCALE.get(m[2] or '', 1)
-        if v == int(v) and v <= 12 and '.' not in m[1]: continue   # small counts: 'three' in English, 三 in Chinese
+        # small counts: 'three' in English, 三 in Chinese
+        if v == int(v) and v <= 12 and '.' not in m[1]: continue
         out[round(v, 6)] += 1
     return out
 
 def kind(p):
-    "'zh' for a Chinese paragraph, 'en' for an English one, None for a mixed one (a bilingual heading or lead)."
+    "'zh' for a Chinese paragraph, 'en' for English, None for mixed (a bilingual heading or lead)."
     if is_chinese(p): return 'zh'
     return 'en' if len(CJK.findall(p)) < 6 else None
 
 def pairs(text):
-    "(Chinese, English) paragraph pairs: each run of Chinese paragraphs followed by a run of English ones just as long."
+    "(Chinese, English) paragraph pairs: each run of Chinese paragraphs then as many English ones."
     ps = [(kind(p), p) for p in prose(text)]
     out, i = [], 0
     while i < len(ps):
@@ -53,7 +59,8 @@ def pairs(text):
         while j < len(ps) and ps[j][0] == 'zh': j += 1
         k = j
         while k < len(ps) and ps[k][0] == 'en': k += 1
-        if j > i and k - j == j - i: out += list(zip([p for _, p in ps[i:j]], [p for _, p in ps[j:k]]))
+        if j > i and k - j == j - i:
+            out += list(zip([p for _, p in ps[i:j]], [p for _, p in ps[j:k]]))
         i = max(k, i + 1)
     return out
 
@@ -62,11 +69,13 @@ def mismatches(text):
     out = []
     for a, b in pairs(text):
         na, nb = numbers(a), numbers(b)
-        if set(na) != set(nb): out.append((a, b, sorted(set(na) - set(nb)), sorted(set(nb) - set(na))))
+        if set(na) != set(nb):
+            out.append((a, b, sorted(set(na) - set(nb)), sorted(set(nb) - set(na))))
     return out
 
 def test_numbers_are_read_in_both_languages():
-    assert numbers('约 5,000 万像素，6.8 million 个参数，0.896，3 种') == Counter({5e7: 1, 6.8e6: 1, 0.896: 1})
+    found = numbers('约 5,000 万像素，6.8 million 个参数，0.896，3 种')
+    assert found == Counter({5e7: 1, 6.8e6: 1, 0.896: 1})
 
 def test_a_changed_number_is_caught():
     good = '准确率 0.896，灵敏度 0.992。\n\nAccuracy 0.896, sensitivity 0.992.'
@@ -77,4 +86,6 @@ def test_a_changed_number_is_caught():
 @pytest.mark.parametrize('path', PAGES, ids=lambda p: p.name)
 def test_chinese_and_english_state_the_same_numbers(path):
     bad = [m for text in blocks(path) for m in mismatches(text)]
-    assert not bad, '\n\n'.join(f'only in Chinese {a}, only in English {b}:\n  {zh[:160]}\n  {en[:160]}' for zh, en, a, b in bad[:5])
+    assert not bad, '\n\n'.join(
+        f'only in Chinese {a}, only in English {b}:\n  {zh[:160]}\n  {en[:160]}'
+        for zh, en, a, b in bad[:5])

@@ -1,15 +1,22 @@
-"The book's shape: main chapters end with a summary and exercises, research chapters say they can be skipped, glossary links land."
+"""The book's shape: main chapters end with a summary and exercises, research chapters say they can
+be skipped, glossary links land."""
 import json, re
 from pathlib import Path
 import pytest
 
 NBS = Path(__file__).resolve().parents[1]/'nbs'
 MAIN = ['00_data', '01_imbalance', '02_model', '03_train', '04_eval']
-RESEARCH = ['05_precise_bn', '06_ensemble', '07_calibration', '08_operating', '09_adapt', '10_gradcam']
+RESEARCH = [
+    '05_precise_bn', '06_ensemble', '07_calibration', '08_operating', '09_adapt', '10_gradcam'
+]
 
 def markdown(name):
     "The markdown cells of a notebook."
-    return [''.join(c['source']) for c in json.loads((NBS/f'{name}.ipynb').read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'markdown']
+    return [
+        ''.join(c['source'])
+        for c in json.loads((NBS / f'{name}.ipynb').read_text(encoding='utf-8'))['cells']
+        if c['cell_type'] == 'markdown'
+    ]
 
 def section(cells, heading):
     "The text of the cell that starts with `heading`, or None."
@@ -18,9 +25,11 @@ def section(cells, heading):
 @pytest.mark.parametrize('name', MAIN + RESEARCH)
 def test_a_chapter_opens_with_its_question(name):
     first = markdown(name)[0]
-    assert first.count('\n') <= 2, f'{name}: the title cell holds only the title and its lead; nbdev drops the rest of it from the page'
+    why = 'the title cell holds only the title and its lead; nbdev drops the rest from the page'
+    assert first.count('\n') <= 2, f'{name}: {why}'
     lead = next(l for l in first.splitlines() if l.startswith('> '))
-    assert '？' in lead and '?' in lead, f'{name}: the lead line should ask the chapter\'s question in both languages: {lead[:120]}'
+    why = "the lead line should ask the chapter's question in both languages"
+    assert '？' in lead and '?' in lead, f'{name}: {why}: {lead[:120]}'
 
 @pytest.mark.parametrize('name', MAIN)
 def test_a_main_chapter_ends_with_summary_and_exercises(name):
@@ -31,23 +40,32 @@ def test_a_main_chapter_ends_with_summary_and_exercises(name):
     zh_items = [l for l in exercises.split('\n\n')[1].splitlines() if re.match(r'\d+\. ', l)]
     assert 3 <= len(zh_bullets) <= 5, f'{name}: {len(zh_bullets)} summary bullets'
     assert 3 <= len(zh_items) <= 6, f'{name}: {len(zh_items)} exercises'
-    assert cells.index(exercises) >= len(cells) - 2, f'{name}: the exercises should close the chapter'
+    assert cells.index(
+        exercises) >= len(cells) - 2, f'{name}: the exercises should close the chapter'
 
 @pytest.mark.parametrize('name', RESEARCH)
 def test_a_research_chapter_says_it_can_be_skipped(name):
-    first = markdown(name)[1]   # the cell after the title; nbdev turns the title cell into the page's front matter
-    assert '可以跳过：主线不依赖本章' in first and 'You can skip this: the main path does not rely on it' in first
+    # the cell after the title; nbdev turns the title cell into the page's front matter
+    first = markdown(name)[1]
+    assert '可以跳过：主线不依赖本章' in first
+    assert 'You can skip this: the main path does not rely on it' in first
 
 def test_glossary_links_land():
-    anchors = set(re.findall(r'<span id="([\w-]+)"></span>', (NBS/'glossary.md').read_text(encoding='utf-8')))
-    text = ''.join(''.join(markdown(p.stem)) for p in NBS.glob('*.ipynb')) + ''.join(p.read_text(encoding='utf-8') for p in NBS.glob('*.md'))
+    anchors = set(
+        re.findall(r'<span id="([\w-]+)"></span>',
+                   (NBS / 'glossary.md').read_text(encoding='utf-8')))
+    text = ''.join(''.join(markdown(p.stem)) for p in NBS.glob('*.ipynb')) + ''.join(
+        p.read_text(encoding='utf-8') for p in NBS.glob('*.md'))
     used = set(re.findall(r'glossary\.md#([\w-]+)', text))
     assert used, 'no term links to the glossary'
     assert used <= anchors, f'links to missing glossary entries: {sorted(used - anchors)}'
 
 def test_the_model_card_page_is_the_shipped_card():
-    "nbs/model_card.md is the card in pneumo_nb/release/ under front matter (tools/model_card_page.py writes it)."
+    "nbs/model_card.md is pneumo_nb/release/ card under front matter (tools/model_card_page.py)."
     import importlib.util
-    spec = importlib.util.spec_from_file_location('model_card_page', NBS.parent/'tools'/'model_card_page.py')
-    page = importlib.util.module_from_spec(spec); spec.loader.exec_module(page)
-    assert (NBS/'model_card.md').read_text(encoding='utf-8') == page.page_text(), 'run python tools/model_card_page.py'
+    spec = importlib.util.spec_from_file_location('model_card_page',
+                                                  NBS.parent / 'tools' / 'model_card_page.py')
+    page = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(page)
+    assert (NBS / 'model_card.md').read_text(
+        encoding='utf-8') == page.page_text(), 'run python tools/model_card_page.py'

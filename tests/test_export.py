@@ -1,5 +1,7 @@
-"""Exports for other runtimes: each reproduces the Keras probabilities with its own runtime; the heat-map output is
-the package's Grad-CAM; the shipped ONNX file is the shipped model; a missing exporter is one line."""
+"""Exports for other runtimes: each reproduces the Keras probabilities with its own runtime; the
+heat-map output is
+the package's Grad-CAM; the shipped ONNX file is the shipped model; a missing exporter is one
+line."""
 import json
 import numpy as np
 import pytest
@@ -19,7 +21,7 @@ def keras_side():
     return x, model.predict(x, verbose=0), gradcam(model, x), tf
 
 def heat(cam, size, tf):
-    "A runtime's 8×8 maps as gradcam draws them: resized to the input size and scaled to a maximum of 1."
+    "A runtime's 8×8 maps as gradcam draws them: resized to the input size, scaled to a max of 1."
     big = tf.image.resize(cam[..., None], (size, size))[..., 0].numpy()
     return big/np.maximum(big.max(axis=(1, 2), keepdims=True), 1e-12)
 
@@ -31,14 +33,17 @@ def test_export_both_formats(tmp_path, keras_side):
     info = json.loads((tmp_path/'out'/'export.json').read_text())
     assert info['primary_rule'] == '0.5' and info['threshold'] == 0.5 and info['image_size'] == 128
     for fmt, name in (('onnx', 'model.onnx'), ('litert', 'model.tflite')):
-        prob, cam, _ = run_export(tmp_path/'out'/name, fmt, x)   # onnxruntime, and LiteRT's interpreter
+        # onnxruntime, and LiteRT's interpreter
+        prob, cam, _ = run_export(tmp_path/'out'/name, fmt, x)
         assert np.abs(prob - want).max() < 1e-4, (fmt, np.abs(prob - want).max())
         assert np.abs(heat(cam, x.shape[1], tf) - cams).max() < 1e-4, fmt
-    assert_one_line_error(run('pneumo_export', '--out', tmp_path/'out', env=offline_env()), 'exists')
-    assert_one_line_error(run('pneumo_export', '--out', tmp_path/'x', '--format', 'tflite'), '--format takes')
+    assert_one_line_error(run('pneumo_export', '--out', tmp_path / 'out', env=offline_env()),
+                          'exists')
+    assert_one_line_error(run('pneumo_export', '--out', tmp_path / 'x', '--format', 'tflite'),
+                          '--format takes')
 
 def test_shipped_onnx_is_the_shipped_model(keras_side):
-    "The ONNX file in the package gives the shipped model's probabilities and Grad-CAM, and export.json names it."
+    "The packaged ONNX gives the shipped model's probabilities and Grad-CAM; export.json names it."
     x, want, cams, tf = keras_side
     prob, cam, _ = run_export(SHIPPED/'model.onnx', 'onnx', x)
     assert np.abs(prob - want).max() < 1e-4
@@ -51,7 +56,8 @@ def test_shipped_onnx_is_the_shipped_model(keras_side):
 def test_missing_exporter_is_one_line(tmp_path):
     "Without tf2onnx, exporting to ONNX says in one line what to install."
     (tmp_path/'blocked').mkdir()
-    (tmp_path/'blocked'/'tf2onnx.py').write_text("raise ImportError('tf2onnx is not installed here')\n")
+    (tmp_path / 'blocked' /
+     'tf2onnx.py').write_text("raise ImportError('tf2onnx is not installed here')\n")
     env = {**offline_env(), 'PYTHONPATH': str(tmp_path/'blocked')}
     r = run('pneumo_export', '--out', tmp_path/'out', '--format', 'onnx', env=env)
     assert_one_line_error(r, 'needs tf2onnx', 'pip install tf2onnx')

@@ -1,4 +1,5 @@
-"The linter the test command runs: its rules (pyproject.toml) pass on the code and catch each kind of fault."
+"""The linter the test command runs: its rules (pyproject.toml) pass on the code and catch each kind
+of fault."""
 import subprocess, sys
 from pathlib import Path
 import pytest
@@ -7,7 +8,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def ruff(*args):
     "Run ruff with the project's configuration."
-    cmd = [sys.executable, '-m', 'ruff', 'check', '--config', str(ROOT/'pyproject.toml'), *map(str, args)]
+    cmd = [
+        sys.executable, '-m', 'ruff', 'check', '--config',
+        str(ROOT / 'pyproject.toml'), *map(str, args)
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
 
 def test_the_code_passes():

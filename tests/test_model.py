@@ -1,4 +1,5 @@
-"The model's building blocks against properties that a broken version would fail: Equalize flattens, Grad-CAM finds what a model reads."
+"""The model's building blocks against properties that a broken version would fail: Equalize
+flattens, Grad-CAM finds what a model reads."""
 import numpy as np
 import keras
 from keras import layers as L
@@ -6,21 +7,25 @@ from pneumo_nb.model import Equalize
 from pneumo_nb.gradcam import gradcam, heat_sides
 
 def test_equalize_flattens_the_histogram():
-    x = (255*np.random.default_rng(0).beta(5, 2, (2, 64, 64, 1))).round().astype('float32')   # skewed towards bright
+    # skewed towards bright
+    x = (255*np.random.default_rng(0).beta(5, 2, (2, 64, 64, 1))).round().astype('float32')
     out = np.asarray(Equalize()(x))
     qs = np.array([0.1, 0.25, 0.5, 0.75, 0.9])
     for a, o in zip(x, out):
-        assert np.allclose(np.quantile(o, qs), 255*qs, atol=6), np.quantile(o, qs)   # flat: its quantiles are evenly spaced
+        # flat: its quantiles are evenly spaced
+        assert np.allclose(np.quantile(o, qs), 255*qs, atol=6), np.quantile(o, qs)
         order = np.argsort(a.ravel(), kind='stable')
-        assert np.all(np.diff(o.ravel()[order]) >= 0)                               # and monotone: no grey levels swap
+        # and monotone: no grey levels swap
+        assert np.all(np.diff(o.ravel()[order]) >= 0)
 
 def half_model(side): # 'left' or 'right': the half of the image the logit reads
-    """A model of two-channel images (channel 0 holds the left half of a film, channel 1 the right half) whose last
-    convolution passes both channels on and whose logit reads only the channel of `side`."""
+    "A model of two-channel images (a film’s left and right halves) whose logit reads only `side`."
     inp = keras.Input((32, 32, 2))
-    a = L.Conv2D(2, 1, kernel_initializer=keras.initializers.Constant(np.eye(2)[None, None]), name='last_conv')(inp)
+    a = L.Conv2D(2, 1, kernel_initializer=keras.initializers.Constant(np.eye(2)[None, None]),
+                 name='last_conv')(inp)
     w = [[1.], [0.]] if side == 'left' else [[0.], [1.]]
-    z = L.Dense(1, kernel_initializer=keras.initializers.Constant(w), name='logit')(L.GlobalAveragePooling2D()(a))
+    z = L.Dense(1, kernel_initializer=keras.initializers.Constant(w),
+                name='logit')(L.GlobalAveragePooling2D()(a))
     return keras.Model(inp, z)
 
 def test_gradcam_finds_the_half_a_model_reads():

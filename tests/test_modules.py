@@ -1,4 +1,5 @@
-"The package's shape: no import cycle among its modules (imports inside functions count), core at the bottom, small modules."
+"""The package's shape: no import cycle among its modules (imports inside functions count), core at
+the bottom, small modules."""
 import ast
 import pytest
 from pathlib import Path
@@ -7,7 +8,7 @@ PKG = Path(__file__).resolve().parents[1]/'pneumo_nb'
 MODULES = {p.stem: p for p in PKG.glob('*.py') if not p.stem.startswith('_')}
 
 def imports(path):
-    "The package modules that `path` imports anywhere in it: at the top, inside functions, relative or absolute."
+    "The package modules `path` imports anywhere: top level, in functions, relative or absolute."
     out = set()
     for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'))):
         if isinstance(node, ast.ImportFrom) and node.module:
@@ -24,11 +25,13 @@ def cycle(graph):
     "One import cycle as a list of modules, or None."
     state, stack = {}, []
     def visit(m):
-        state[m] = 'open'; stack.append(m)
+        state[m] = 'open'
+        stack.append(m)
         for d in sorted(graph[m]):
             if state.get(d) == 'open': return stack[stack.index(d):] + [d]
             if d not in state and (c := visit(d)): return c
-        state[m] = 'done'; stack.pop()
+        state[m] = 'done'
+        stack.pop()
     for m in sorted(graph):
         if m not in state and (c := visit(m)): return c
 
@@ -37,7 +40,9 @@ def test_the_cycle_finder_finds_a_cycle():
     assert cycle({'a': {'b'}, 'b': set()}) is None
 
 def test_imports_inside_functions_are_seen(tmp_path):
-    f = tmp_path/'m.py'; f.write_text("def f():\n    from pneumo_nb.train import train\n    from .model import build_model\n")
+    f = tmp_path / 'm.py'
+    f.write_text(
+        "def f():\n    from pneumo_nb.train import train\n    from .model import build_model\n")
     assert imports(f) == {'train', 'model'}
 
 def test_no_import_cycle():
@@ -53,10 +58,15 @@ def test_the_ground_floor_imports_no_chapter():
     assert {m: sorted(GRAPH[m] - GROUND) for m in GROUND if GRAPH[m] - GROUND} == {}
 
 MAIN = ['data', 'imbalance', 'model', 'train', 'evaluate']   # the main path, in reading order
-REMAINING = {'evaluate': 'its thresholds, model card and Grad-CAM gallery still come from operating and gradcam'}
+REMAINING = {
+    'evaluate': ('its thresholds, model card and Grad-CAM gallery still come from operating '
+                 'and gradcam')
+}
 
-@pytest.mark.parametrize('module', [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=REMAINING[m]))
-                                    if m in REMAINING else m for m in MAIN])
+@pytest.mark.parametrize('module', [
+    pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=REMAINING[m]))
+    if m in REMAINING else m for m in MAIN
+])
 def test_the_main_path_imports_only_itself_and_the_ground_floor(module):
     "A main chapter's module imports only the main chapters before it and the ground floor."
     earlier = set(MAIN[:MAIN.index(module)])
@@ -66,7 +76,11 @@ def test_commands_live_on_the_top_floor():
     "Nothing imports cli, and cli imports only core at its top (the chapters inside each command)."
     assert not [m for m, deps in GRAPH.items() if 'cli' in deps]
     top = ast.parse(MODULES['cli'].read_text(encoding='utf-8')).body
-    at_top = {n.module.lstrip('.').split('.')[-1] for n in top if isinstance(n, ast.ImportFrom) and n.module and 'pneumo_nb' in (n.module if n.level == 0 else 'pneumo_nb')}
+    at_top = {
+        n.module.lstrip('.').split('.')[-1]
+        for n in top if isinstance(n, ast.ImportFrom) and n.module and 'pneumo_nb' in (
+            n.module if n.level == 0 else 'pneumo_nb')
+    }
     assert at_top <= {'core'}, at_top
 
 def test_no_module_over_400_lines():

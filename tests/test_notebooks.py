@@ -1,62 +1,81 @@
-"The saved notebooks: outputs a reader would see come from a real run of the current cells, with no noise or machine paths."
+"""The saved notebooks: outputs a reader would see come from a real run of the current cells, with
+no noise or machine paths."""
 import hashlib, json, re
 from pathlib import Path
 import pytest
 
 NBS = sorted((Path(__file__).resolve().parents[1]/'nbs').glob('*.ipynb'))
-TF_LOG = re.compile(r'^[IWEF]\d{4} \d\d:\d\d:\d\d|oneDNN|absl::|WARNING:tensorflow|TF_CPP|cpu_feature_guard', re.M)
+TF_LOG = re.compile(
+    r'^[IWEF]\d{4} \d\d:\d\d:\d\d|oneDNN|absl::|WARNING:tensorflow|TF_CPP|cpu_feature_guard', re.M)
 MACHINE_PATH = re.compile(r'(?<![\w.~])/(?:tmp|home|root|work|Users|mnt|var/folders|private)/')
 
 def code_cells(path):
-    return [c for c in json.loads(path.read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'code']
+    return [
+        c for c in json.loads(path.read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'code'
+    ]
 
 def texts(o):
     "The text a reader sees in one output (stream text and every text/* representation)."
-    return ''.join(o.get('text', '')) + ''.join(''.join(v) for k, v in o.get('data', {}).items() if k.startswith('text/'))
+    return ''.join(o.get('text', '')) + ''.join(
+        ''.join(v) for k, v in o.get('data', {}).items() if k.startswith('text/'))
 
 @pytest.mark.parametrize('path', NBS, ids=lambda p: p.name)
 def test_no_noise_in_saved_outputs(path):
     for n, c in enumerate(code_cells(path)):
         for o in c.get('outputs', []):
-            assert o.get('name') != 'stderr', f'{path.name} code cell {n}: a stderr stream: {texts(o)[:300]}'
-            assert o.get('output_type') != 'error', f'{path.name} code cell {n}: saved with an error'
+            assert o.get(
+                'name') != 'stderr', f'{path.name} code cell {n}: a stderr stream: {texts(o)[:300]}'
+            assert o.get(
+                'output_type') != 'error', f'{path.name} code cell {n}: saved with an error'
             t = texts(o)
-            assert not TF_LOG.search(t), f'{path.name} code cell {n}: a TensorFlow log line: {TF_LOG.search(t)[0]}'
-            assert not MACHINE_PATH.search(t), f'{path.name} code cell {n}: a path of the machine it ran on: {t[max(0, MACHINE_PATH.search(t).start()-40):][:120]}'
-            assert 'Glyph' not in t and 'missing from font' not in t, f'{path.name} code cell {n}: a plot lacks a CJK font'
+            where = f'{path.name} code cell {n}'
+            log, local = TF_LOG.search(t), MACHINE_PATH.search(t)
+            assert not log, f'{where}: a TensorFlow log line: {log and log[0]}'
+            near = t[max(0, local.start() - 40):][:120] if local else ''
+            assert not local, f'{where}: a path of the machine it ran on: {near}'
+            no_glyph = 'Glyph' in t or 'missing from font' in t
+            assert not no_glyph, f'{where}: a plot lacks a CJK font'
 
 @pytest.mark.parametrize('path', NBS, ids=lambda p: p.name)
 def test_outputs_come_from_the_current_cells(path):
-    "Every code cell carries the stamp `tools/run_nb.py` gave its source when the notebook ran; an edited or added cell does not match."
+    "Every code cell carries the stamp `tools/run_nb.py` gave its source; edited cells mismatch."
     for n, c in enumerate(code_cells(path)):
         sha = hashlib.sha1(''.join(c['source']).encode('utf-8')).hexdigest()[:12]
-        assert c.get('metadata', {}).get('source_sha') == sha, f'{path.name} code cell {n}: edited since the notebook ran (re-run it with tools/run_nb.py)'
+        why = 'edited since the notebook ran (re-run it with tools/run_nb.py)'
+        assert c.get('metadata', {}).get('source_sha') == sha, f'{path.name} code cell {n}: {why}'
 
-@pytest.mark.parametrize('name', ['00_data', '01_imbalance', '02_model', '03_train', '04_eval', '14_bench'])
+@pytest.mark.parametrize('name',
+                         ['00_data', '01_imbalance', '02_model', '03_train', '04_eval', '14_bench'])
 def test_tutorials_have_saved_outputs(name):
     ran = [c for c in code_cells(NBS[0].parent/f'{name}.ipynb') if c.get('outputs')]
     assert len(ran) >= 3, f'{name}: saved without the outputs of a real run'
 
 @pytest.mark.parametrize('name', ['00_data', '01_imbalance', '03_train', '04_eval', '14_bench'])
 def test_tutorials_show_their_plots(name):
-    "A notebook executed with a non-interactive matplotlib backend (MPLBACKEND=Agg) saves no figures."
-    pngs = [o for c in code_cells(NBS[0].parent/f'{name}.ipynb') for o in c.get('outputs', []) if 'image/png' in o.get('data', {})]
+    "A notebook executed with a non-interactive backend (MPLBACKEND=Agg) saves no figures."
+    pngs = [
+        o for c in code_cells(NBS[0].parent / f'{name}.ipynb') for o in c.get('outputs', [])
+        if 'image/png' in o.get('data', {})
+    ]
     assert pngs, f'{name}: saved without its plots'
 
 FLOAT = re.compile(r'(?<![\w.])\d+\.\d{7,}(?![\w.])')
 
 @pytest.mark.parametrize('path', NBS, ids=lambda p: p.name)
 def test_plots_are_sharp_and_described(path):
-    "Every saved plot is a 2× (retina) PNG with its display width, from a cell whose `#| fig-alt:` says what it shows."
+    "Every plot is a 2× (retina) PNG with display width, from a cell whose `#| fig-alt:` says what."
     for n, c in enumerate(code_cells(path)):
         for o in c.get('outputs', []):
             if 'image/png' not in o.get('data', {}): continue
-            assert 'width' in o.get('metadata', {}).get('image/png', {}), f'{path.name} code cell {n}: a plot saved at 1×'
-            assert re.search(r'^#\|\s*fig-alt:\s*\S', ''.join(c['source']), re.M), f'{path.name} code cell {n}: a plot without fig-alt'
+            assert 'width' in o.get('metadata',
+                                    {}).get('image/png',
+                                            {}), f'{path.name} code cell {n}: a plot saved at 1×'
+            assert re.search(r'^#\|\s*fig-alt:\s*\S', ''.join(c['source']),
+                             re.M), f'{path.name} code cell {n}: a plot without fig-alt'
 
 @pytest.mark.parametrize('path', NBS, ids=lambda p: p.name)
 def test_printed_numbers_are_rounded(path):
-    "No saved output prints a float with seven or more decimals (0.8093368131368164): a reader reads rounded numbers."
+    "No saved output prints a float with seven or more decimals: readers read rounded numbers."
     for n, c in enumerate(code_cells(path)):
         for o in c.get('outputs', []):
             m = FLOAT.search(texts(o))

@@ -1,5 +1,7 @@
-"""The model shipped in the package: it loads with safe_mode, predicts offline with no dataset, reproduces its
-shipped metrics, can't be replaced by a run that isn't the default, and is in the wheel, the sdist and `pip install .`."""
+"""The model shipped in the package: it loads with safe_mode, predicts offline with no dataset,
+reproduces its
+shipped metrics, can't be replaced by a run that isn't the default, and is in the wheel, the
+sdist and `pip install .`."""
 import json, shutil, subprocess, sys, tarfile, time, zipfile
 from pathlib import Path
 import pytest
@@ -17,13 +19,15 @@ def test_shipped_folder_loads_with_safe_mode():
     assert sum(p.stat().st_size for p in SHIPPED.iterdir()) < MAX_BYTES
     m = keras.saving.load_model(SHIPPED/'model.keras', safe_mode=True, compile=False)
     assert m.input_shape == (None, 128, 128, 1) and m.count_params() < 400_000
-    assert json.loads((SHIPPED/'config.json').read_text())['data'] is None   # no path of the machine that trained it
+    # no path of the machine that trained it
+    assert json.loads((SHIPPED/'config.json').read_text())['data'] is None
     assert 'Not for clinical use' in (SHIPPED/'model_card.md').read_text()
 
 def test_predicts_offline_with_no_dataset(tmp_path):
-    "README's first command after install: the example films, no dataset, every proxy at a dead port."
+    "README's first command after install: the example films, no dataset, every proxy at dead port."
     t = time.time()
-    r = run('pneumo_predict', '--examples', '--gradcam', 'heatmaps', cwd=tmp_path, env=offline_env())
+    r = run('pneumo_predict', '--examples', '--gradcam', 'heatmaps', cwd=tmp_path,
+            env=offline_env())
     secs = time.time() - t
     assert r.returncode == 0, r.stderr
     want = {p.name: cls for p, cls in example_films()}
@@ -34,8 +38,12 @@ def test_predicts_offline_with_no_dataset(tmp_path):
     maps = sorted((tmp_path/'heatmaps').iterdir())
     assert [p.name for p in maps] == sorted(f'{Path(n).stem}_gradcam.png' for n in want)
     from PIL import Image
-    assert all(Image.open(p).width >= 900 for p in maps)   # film and heat map side by side, large enough to read
-    print(f'\npneumo_predict --examples --gradcam with the shipped model, offline, no dataset: {secs:.1f} s')
+    # film and heat map side by side, large enough to read
+    assert all(Image.open(p).width >= 900 for p in maps)
+    print(
+        '\npneumo_predict --examples --gradcam with the shipped model, offline, no dataset: '
+        f'{secs:.1f} s'
+    )
 
 def test_eval_reproduces_the_shipped_metrics(data_root, tmp_path):
     before = tree_digest(SHIPPED)
@@ -45,7 +53,8 @@ def test_eval_reproduces_the_shipped_metrics(data_root, tmp_path):
     m = json.loads((tmp_path/'shipped_eval'/'metrics.json').read_text())
     assert len(numbers(m)) > 100 and differences(shipped_metrics(), m) == []
     assert tree_digest(SHIPPED) == before   # nothing written into the package
-    assert_one_line_error(run('pneumo_eval', '--data', data_root, cwd=tmp_path), 'already has an evaluation')
+    assert_one_line_error(run('pneumo_eval', '--data', data_root, cwd=tmp_path),
+                          'already has an evaluation')
     r = run('pneumo_eval', '--run', SHIPPED, '--out', SHIPPED/'eval', '--data', data_root)
     assert_one_line_error(r, 'inside the installed package')
 
@@ -58,23 +67,27 @@ def test_adapt_the_shipped_model(data_root, tmp_path):
 
 def test_release_refuses_other_runs(smoke_run):
     before = tree_digest(SHIPPED)
-    assert_one_line_error(run('pneumo_release', '--run', smoke_run), 'already holds a shipped model; pass --force')
-    assert_one_line_error(run('pneumo_release', '--run', smoke_run, '--force'), 'is not the default preset')
+    assert_one_line_error(run('pneumo_release', '--run', smoke_run),
+                          'already holds a shipped model; pass --force')
+    assert_one_line_error(run('pneumo_release', '--run', smoke_run, '--force'),
+                          'is not the default preset')
     assert tree_digest(SHIPPED) == before
 
 @pytest.fixture(scope='module')
 def source(tmp_path_factory):
-    "The project's files as a fresh clone has them (tracked, plus new files not ignored), copied to a folder."
+    "The project's files as a fresh clone has them (tracked, new unignored), copied to a folder."
     need(shutil.which('git') and (ROOT/'.git').exists(), 'needs a git checkout')
-    ls = subprocess.run(['git', 'ls-files', '-co', '--exclude-standard'], cwd=ROOT, capture_output=True, text=True)
+    ls = subprocess.run(['git', 'ls-files', '-co', '--exclude-standard'], cwd=ROOT,
+                        capture_output=True, text=True)
     dst = tmp_path_factory.mktemp('clone')/'pneumo_nb'
     for f in ls.stdout.splitlines():
         if (ROOT/f).is_file():
-            (dst/f).parent.mkdir(parents=True, exist_ok=True); shutil.copy(ROOT/f, dst/f)
+            (dst / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / f, dst / f)
     return dst
 
 def build(src, kind, out):
-    "Build a wheel or an sdist of `src` into `out` with setuptools, as pip and `python -m build` do; its path."
+    "Build a wheel or sdist of `src` into `out` with setuptools, as pip and `python -m build` do."
     code = f"from setuptools import build_meta as b; print(b.build_{kind}({str(out)!r}))"
     r = subprocess.run([sys.executable, '-c', code], cwd=src, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -82,17 +95,23 @@ def build(src, kind, out):
 
 def test_wheel_and_sdist_hold_the_model(source, tmp_path):
     shipped = {f'pneumo_nb/release/{f}' for f in FILES}
-    films = {f'pneumo_nb/examples/{p.relative_to(EXAMPLES)}' for p in EXAMPLES.rglob('*') if p.is_file()}
+    films = {
+        f'pneumo_nb/examples/{p.relative_to(EXAMPLES)}'
+        for p in EXAMPLES.rglob('*') if p.is_file()
+    }
     assert len(films) == 9   # 8 films and ATTRIBUTION.md
     names = zipfile.ZipFile(build(source, 'wheel', tmp_path)).namelist()
-    print('\nwheel: ' + ', '.join(sorted(n for n in names if '/release/' in n or '/examples/' in n)))
+    print('\nwheel: ' + ', '.join(sorted(n
+                                         for n in names if '/release/' in n or '/examples/' in n)))
     assert shipped | films <= set(names)
     with tarfile.open(build(source, 'sdist', tmp_path)) as t: names = t.getnames()
     assert {f'pneumo_nb-{pneumo_nb.__version__}/{n}' for n in shipped | films} <= set(names)
 
 def test_pip_install_has_the_model(source, tmp_path):
-    r = subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', '--no-deps', '--no-build-isolation', '--target',
-                        tmp_path/'site', source], capture_output=True, text=True)
+    r = subprocess.run([
+        sys.executable, '-m', 'pip', 'install', '-q', '--no-deps', '--no-build-isolation',
+        '--target', tmp_path / 'site', source
+    ], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     got = tmp_path/'site'/'pneumo_nb'
     assert {p.name for p in (got/'release').iterdir()} == FILES

@@ -1,4 +1,5 @@
-"The documentation site: built by `pneumo_docs` without Quarto, served on 127.0.0.1, checked in headless Chromium."
+"""The documentation site: built by `pneumo_docs` without Quarto, served on 127.0.0.1, checked in
+headless Chromium."""
 import html, os, re, time, urllib.request
 from urllib.parse import unquote
 import pytest
@@ -6,19 +7,26 @@ from conftest import ROOT
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
-SITE_URL = 'https://pneumo-nb.github.io/pneumo_nb/'   # nbdev's show_doc links point at the published site
-PAGES = ['index.html', 'try.html', 'data.html', 'imbalance.html', 'model.html', 'train.html', 'eval.html', 'precise_bn.html', 'ensemble.html',
-         'calibration.html', 'operating.html', 'adapt.html', 'gradcam.html', 'cli.html', 'core.html', 'download.html', 'bench.html',
-         'docs.html', 'release.html', 'images.html', 'experiments.html', 'model_card.html', 'glossary.html']
+# nbdev's show_doc links point at the published site
+SITE_URL = 'https://pneumo-nb.github.io/pneumo_nb/'
+PAGES = [
+    'index.html', 'try.html', 'data.html', 'imbalance.html', 'model.html', 'train.html',
+    'eval.html', 'precise_bn.html', 'ensemble.html', 'calibration.html', 'operating.html',
+    'adapt.html', 'gradcam.html', 'cli.html', 'core.html', 'download.html', 'bench.html',
+    'docs.html', 'release.html', 'images.html', 'experiments.html', 'model_card.html',
+    'glossary.html'
+]
 SHOTS = ROOT/'ci-artifacts'/'screenshots'
 CJK = ('CJK', 'WenQuanYi', 'Source Han', 'PingFang', 'YaHei', 'SimHei', 'Heiti')
 
 _checked = {}
 def resolves(url, base, docs):
-    "True when `url` (local, or a link to the published site) names an existing page and, if given, an existing anchor."
-    page, _, frag = url.partition("#"); frag = unquote(frag)
+    "True when `url` (local or on the published site) names an existing page and, if given, anchor."
+    page, _, frag = url.partition("#")
+    frag = unquote(frag)
     if page.startswith(SITE_URL): page = base + page[len(SITE_URL):]
-    if not page.startswith(base): return True                     # outside the site: not ours to check
+    # outside the site: not ours to check
+    if not page.startswith(base): return True
     key = (page, frag)
     if key not in _checked:
         try: html = urllib.request.urlopen(page, timeout=10).read().decode('utf-8', 'replace')
@@ -27,20 +35,34 @@ def resolves(url, base, docs):
     return _checked[key]
 
 CJK_TEXT = r"""
-const els = [...document.querySelectorAll('main h1, main h2, main h3, main p, main li, main td, header h1, .description p')];
-return els.find(e => [...e.childNodes].some(n => n.nodeType === 3 && /[\u4e00-\u9fff]/.test(n.textContent)));
+const els = [...document.querySelectorAll(
+  'main h1, main h2, main h3, main p, main li, main td, header h1, .description p')];
+return els.find(e => [...e.childNodes].some(
+  n => n.nodeType === 3 && /[\u4e00-\u9fff]/.test(n.textContent)));
 """
 ENGLISH_WITH_APOSTROPHE = r"""
-return [...document.querySelectorAll('main p, main li')].find(e => !/[\u3000-\u9fff]/.test(e.textContent) && /[A-Za-z][\u2019'][a-z]/.test(e.textContent));
+return [...document.querySelectorAll('main p, main li')].find(
+  e => !/[\u3000-\u9fff]/.test(e.textContent) && /[A-Za-z][\u2019'][a-z]/.test(e.textContent));
 """
 
 def platform_fonts(browser, find_js):
     "Platform fonts Chromium used to draw the element `find_js` returns (None when it finds none)."
-    if not browser.execute_script(f"const el = (() => {{ {find_js} }})(); if (el) el.setAttribute('data-font-probe', '1'); return !!el;"): return None
-    browser.execute_cdp_cmd('DOM.enable', {}); browser.execute_cdp_cmd('CSS.enable', {})
+    if not browser.execute_script(
+            f"const el = (() => {{ {find_js} }})(); if (el) el.setAttribute('data-font-probe', "
+            "'1'); return !!el;"
+    ):
+        return None
+    browser.execute_cdp_cmd('DOM.enable', {})
+    browser.execute_cdp_cmd('CSS.enable', {})
     root = browser.execute_cdp_cmd('DOM.getDocument', {'depth': -1})['root']['nodeId']
-    node = browser.execute_cdp_cmd('DOM.querySelector', {'nodeId': root, 'selector': '[data-font-probe]'})['nodeId']
-    fonts = [f['familyName'] for f in browser.execute_cdp_cmd('CSS.getPlatformFontsForNode', {'nodeId': node})['fonts']]
+    node = browser.execute_cdp_cmd('DOM.querySelector', {
+        'nodeId': root,
+        'selector': '[data-font-probe]'
+    })['nodeId']
+    fonts = [
+        f['familyName']
+        for f in browser.execute_cdp_cmd('CSS.getPlatformFontsForNode', {'nodeId': node})['fonts']
+    ]
     browser.execute_script("document.querySelector('[data-font-probe]').removeAttribute('data-font-probe')")
     return fonts
 
@@ -48,34 +70,56 @@ def platform_fonts(browser, find_js):
 def test_page_in_chromium(site, browser, page):
     base, docs = site
     browser.get(base + page)
-    try: WebDriverWait(browser, 20).until(lambda b: b.find_elements('css selector', 'h1'))   # a loaded page under load
+    # a loaded page under load
+    try: WebDriverWait(browser, 20).until(lambda b: b.find_elements('css selector', 'h1'))
     except TimeoutException: pass
     assert browser.find_elements('css selector', 'h1'), f'{page}: no title'
-    sidebar = browser.execute_script("return [...document.querySelectorAll('#quarto-sidebar a[href]')].map(a => a.href)")
-    assert len(sidebar) >= 10, sidebar                              # index, 00-04, model card, appendices, experiment log
-    links = browser.execute_script("return [...document.querySelectorAll('a[href]')].map(a => a.href)")
+    sidebar = browser.execute_script(
+        "return [...document.querySelectorAll('#quarto-sidebar a[href]')].map(a => a.href)")
+    # index, 00-04, model card, appendices, experiment log
+    assert len(sidebar) >= 10, sidebar
+    links = browser.execute_script(
+        "return [...document.querySelectorAll('a[href]')].map(a => a.href)")
     broken = sorted({u for u in links if not resolves(u, base, docs)})
     assert not broken, f'{page}: broken links {broken}'
-    loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)")
     assert not [u for u in loaded if not u.startswith(base)], f'{page}: loaded from another host'
-    hidden = browser.execute_script("return [...document.querySelectorAll('main pre')].filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 60))")
+    hidden = browser.execute_script(
+        "return [...document.querySelectorAll('main pre')].filter(p => p.scrollWidth > "
+        "p.clientWidth + 1).map(p => p.textContent.slice(0, 60))"
+    )
     assert not hidden, f'{page}: code blocks that hide text sideways at 1280 px: {hidden[:3]}'
-    nav = browser.execute_script("return [...document.querySelectorAll('nav.page-navigation a.pagination-link')].map(a => a.href)")
-    assert len(nav) == (1 if page in (PAGES[0], 'glossary.html') else 2), f'{page}: previous/next links {nav}'
-    imgs = browser.execute_script("return [...document.images].map(i => [i.src, i.complete && i.naturalWidth > 0])")
-    assert all(ok for _, ok in imgs), f'{page}: images that did not load {[s for s, ok in imgs if not ok]}'
+    nav = browser.execute_script(
+        "return [...document.querySelectorAll('nav.page-navigation a.pagination-link')].map(a => "
+        "a.href)"
+    )
+    assert len(nav) == (1 if page in (PAGES[0],
+                                      'glossary.html') else 2), f'{page}: previous/next links {nav}'
+    imgs = browser.execute_script(
+        "return [...document.images].map(i => [i.src, i.complete && i.naturalWidth > 0])")
+    assert all(
+        ok for _, ok in imgs), f'{page}: images that did not load {[s for s, ok in imgs if not ok]}'
     fonts = platform_fonts(browser, CJK_TEXT)
-    assert fonts and any(k in f for f in fonts for k in CJK), f'{page}: Chinese text drawn with {fonts}'
-    latin = platform_fonts(browser, ENGLISH_WITH_APOSTROPHE)   # a CJK font would draw its apostrophes full-width
-    assert latin is None or not any(k in f for f in latin for k in CJK), f'{page}: English text drawn with {latin}'
-    if os.environ.get('PNEUMO_QUICK'): return   # the quick tier checks the pages, and takes no screenshots
+    assert fonts and any(k in f for f in fonts
+                         for k in CJK), f'{page}: Chinese text drawn with {fonts}'
+    # a CJK font would draw its apostrophes full-width
+    latin = platform_fonts(browser, ENGLISH_WITH_APOSTROPHE)
+    assert latin is None or not any(k in f for f in latin
+                                    for k in CJK), f'{page}: English text drawn with {latin}'
+    # the quick tier checks the pages, and takes no screenshots
+    if os.environ.get('PNEUMO_QUICK'): return
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1280, 400):  # a desktop and a phone-sized window
-        browser.set_window_size(width, 1400); time.sleep(0.3)
+        browser.set_window_size(width, 1400)
+        time.sleep(0.3)
         browser.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
         browser.save_screenshot(str(SHOTS/page.replace('.html', f'_{width}.png')))
         if imgs:  # a second shot with the page's first plot in view
-            browser.execute_script("[...document.querySelectorAll('main img')].find(i => i.naturalWidth > 100).scrollIntoView({block: 'center', behavior: 'instant'})")
+            browser.execute_script(
+                "[...document.querySelectorAll('main img')].find(i => i.naturalWidth > "
+                "100).scrollIntoView({block: 'center', behavior: 'instant'})"
+            )
             time.sleep(0.3)
             browser.save_screenshot(str(SHOTS/page.replace('.html', f'_plot_{width}.png')))
     browser.set_window_size(1280, 1400)
@@ -86,7 +130,7 @@ def test_pages_with_plots_have_images(site):
         assert re.search(r'<img[^>]+src=', (docs/page).read_text(encoding='utf-8')), page
 
 def test_no_raw_markdown_in_signatures(site):
-    "nbdev shows each function's signature with its parameter comments as code: no markdown link or backtick may leak into it."
+    "No markdown link or backtick leaks into the parameter comments nbdev shows in signatures."
     base, docs = site
     bad = []
     for page in docs.glob('*.html'):
@@ -95,43 +139,56 @@ def test_no_raw_markdown_in_signatures(site):
             if '](' in t or '`' in t: bad.append(f'{page.name}: {t[:100]}')
     assert not bad, bad
 
-LOADS = re.compile(r'<(?:script|img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*'
-                   r'|<link\b(?=[^>]*\brel\s*=\s*["\']?(?:stylesheet|icon|preload|modulepreload|manifest))[^>]*\bhref\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*',
-                   re.I)
+LOADS = re.compile(
+    r'<(?:script|img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*'
+    r'|<link\b(?=[^>]*\brel\s*=\s*["\']?(?:stylesheet|icon|preload|modulepreload|manifest))[^>]*\bhref\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*',
+    re.I)
 CSS_LOADS = re.compile(r'(?:@import\s+|url\()\s*["\']?(?:https?:)?//[^)"\';]*', re.I)
 
 def test_nothing_is_loaded_from_other_hosts(site):
-    "No page or style sheet loads a font, script, style sheet or image from another host; links to other sites are fine."
+    "No page or style sheet loads a font, script, style sheet or image from another host."
     base, docs = site
-    bad = [f'{f.relative_to(docs)}: {m[0][:120]}' for f in sorted(docs.rglob('*')) if f.suffix in ('.html', '.css')
-           for m in (LOADS if f.suffix == '.html' else CSS_LOADS).finditer(f.read_text(encoding='utf-8', errors='replace'))]
+    bad = [
+        f'{f.relative_to(docs)}: {m[0][:120]}' for f in sorted(docs.rglob('*'))
+        if f.suffix in ('.html', '.css')
+        for m in (LOADS if f.suffix == '.html' else CSS_LOADS
+                  ).finditer(f.read_text(encoding='utf-8', errors='replace'))
+    ]
     assert not bad, bad
 
 def test_language_switch_hides_english_and_is_remembered(site, browser):
     base, docs = site
     browser.get(base + 'data.html')
-    browser.execute_script("localStorage.clear()"); browser.refresh()
-    count = "return [...document.querySelectorAll('main [data-lang=%s]')].filter(e => e.offsetParent !== null).length"
-    assert browser.execute_script(count % 'en') > 5 and browser.execute_script(count % 'zh') > 5   # bilingual by default
+    browser.execute_script("localStorage.clear()")
+    browser.refresh()
+    count = ("return [...document.querySelectorAll('main [data-lang=%s]')]"
+             ".filter(e => e.offsetParent !== null).length")
+    # bilingual by default
+    assert browser.execute_script(count % 'en') > 5 and browser.execute_script(count % 'zh') > 5
     browser.find_element('css selector', '.lang-switch button[data-view=zh]').click()
     assert browser.execute_script(count % 'en') == 0 and browser.execute_script(count % 'zh') > 5
     browser.get(base + 'train.html')
-    assert browser.execute_script("return document.documentElement.getAttribute('data-lang-view')") == 'zh'
+    assert browser.execute_script(
+        "return document.documentElement.getAttribute('data-lang-view')") == 'zh'
     assert browser.execute_script(count % 'en') == 0 and browser.execute_script(count % 'zh') > 5
     browser.find_element('css selector', '.lang-switch button[data-view=both]').click()
     assert browser.execute_script(count % 'en') > 5
 
 def test_every_image_has_alt_text(site):
-    "Every picture on every page says what it shows (plots take it from their cell's `#| fig-alt:`)."
+    "Every picture on every page says what it shows (plots from their cell's `#| fig-alt:`)."
     base, docs = site
     short = lambda tag: re.sub(r'data:[^"]*', 'data:…', tag)[:120]
-    bad = [f'{f.name}: {short(m[0])}' for f in sorted(docs.glob('*.html'))
-           for m in re.finditer(r'<img\b(?![^>]*\balt="[^"]*\S[^"]*")[^>]*>', f.read_text(encoding='utf-8'))]
+    bad = [
+        f'{f.name}: {short(m[0])}' for f in sorted(docs.glob('*.html')) for m in re.finditer(
+            r'<img\b(?![^>]*\balt="[^"]*\S[^"]*")[^>]*>', f.read_text(encoding='utf-8'))
+    ]
     assert not bad, bad
-    assert sum(len(re.findall(r'<img\b', f.read_text(encoding='utf-8'))) for f in docs.glob('*.html')) >= 15
+    assert sum(
+        len(re.findall(r'<img\b', f.read_text(encoding='utf-8')))
+        for f in docs.glob('*.html')) >= 15
 
 def test_every_chapter_links_to_its_notebook(site):
-    "Each chapter's page links to its notebook in the repository and says how to open it in JupyterLab."
+    "Each chapter's page links to its notebook in the repo and says how to open it in JupyterLab."
     base, docs = site
     for nb in sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb')):
         page = docs/(nb.stem[3:] + '.html')

@@ -1,4 +1,5 @@
-"""The Try it page: films dropped or chosen in headless Chromium, with every other host blackholed, give the
+"""The Try it page: films dropped or chosen in headless Chromium, with every other host blackholed,
+give the
 probabilities, decisions and heat maps of `pneumo_predict` and the package's Grad-CAM."""
 import base64, json, shutil, statistics, time
 import numpy as np
@@ -12,14 +13,23 @@ EXAMPLES = [p for p, _ in example_films()]
 
 @pytest.fixture(scope='module')
 def page(site):
-    "Chromium on the Try it page, every host but this machine's unreachable, once the model is ready."
+    "Chromium on the Try it page, every host but this machine unreachable, once the model is ready."
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     o = webdriver.ChromeOptions()
     o.binary_location = shutil.which('chromium')
-    for a in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-              '--disable-background-networking', '--disable-component-update', '--disable-sync', '--window-size=1280,1400',
-              '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'):   # any other host fails to resolve
+    for a in (
+            '--headless=new',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--window-size=1280,1400',
+            # any other host fails to resolve
+            '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'):
         o.add_argument(a)
     d = webdriver.Chrome(service=Service(shutil.which('chromedriver')), options=o)
     base, _ = site
@@ -50,18 +60,20 @@ def choose(d, paths):
 DROP = """
 const [zone, files] = [document.querySelector('.tryit-drop'), arguments[0]];
 const dt = new DataTransfer();
-for (const [name, b64] of files) dt.items.add(new File([Uint8Array.from(atob(b64), c => c.charCodeAt(0))], name));
+for (const [name, b64] of files) {
+  dt.items.add(new File([Uint8Array.from(atob(b64), c => c.charCodeAt(0))], name));
+}
 zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
 """
 
 def drop(d, paths):
-    "Drop files on the page's drop zone, as a reader drags them from a folder; return their results."
+    "Drop files on the page's drop zone, as a reader drags them from a folder; return the results."
     start = d.execute_script("return window.pneumoResults.length")
     d.execute_script(DROP, [[p.name, base64.b64encode(p.read_bytes()).decode()] for p in paths])
     return results(d, len(paths), start)
 
 def reference(paths):
-    "pneumo_predict's probabilities for `paths`, and the package's Grad-CAM of each at the model's input size."
+    "pneumo_predict's probabilities for `paths`, the package's Grad-CAM at the model's input size."
     r = run('pneumo_predict', *paths, '--json', env=offline_env())
     assert r.returncode == 0, r.stderr
     probs = [json.loads(l)['prob'] for l in r.stdout.splitlines()]
@@ -74,7 +86,7 @@ def reference(paths):
     return probs, np.concatenate([gradcam(model, x[k:k + 32]) for k in range(0, len(x), 32)])
 
 def agreement(got, paths):
-    "Compare the page's results with the package's; return the worst probability gap and heat-map correlation."
+    "Compare the page's results with the package's: worst probability gap and heat-map correlation."
     probs, cams = reference(paths)
     gaps, cors = [], []
     for r, p, cam, path in zip(got, probs, cams, paths):
@@ -83,7 +95,8 @@ def agreement(got, paths):
         gaps.append(abs(r['prob'] - p))
         assert (r['prob'] >= 0.5) == (p >= 0.5), (path.name, r['prob'], p)   # the same decision
         heat = np.array(r['heat']).reshape(cam.shape)
-        if cam.max() == 0: cors.append(1.0 if heat.max() == 0 else 0.0)   # no evidence for pneumonia in either
+        # no evidence for pneumonia in either
+        if cam.max() == 0: cors.append(1.0 if heat.max() == 0 else 0.0)
         else: cors.append(float(np.corrcoef(heat.ravel(), cam.ravel())[0, 1]))
     assert max(gaps) <= 0.01, max(gaps)
     assert min(cors) >= 0.95, min(cors)
@@ -94,13 +107,15 @@ def assert_only_this_site(d, base):
     assert loaded and not [u for u in loaded if not u.startswith(base)], loaded
 
 def drop_and_check(d, base, films, what):
-    "Drop `films`, check them against the package and the page's requests; print and return the times."
+    "Drop `films`, check them against the package and the page's requests; print, return the times."
     got = drop(d, films)
     gap, cor = agreement(got, films)
     assert_only_this_site(d, base)
     ms = [r['ms'] for r in got]
-    print(f"\n{what}: probabilities within {gap:.4f} of pneumo_predict, heat maps correlate at least {cor:.4f}; "
-          f"drop to result, median {statistics.median(ms):.0f} ms (max {max(ms):.0f} ms)")
+    print(
+        f"\n{what}: probabilities within {gap:.4f} of pneumo_predict, heat maps correlate at "
+        f"least {cor:.4f}; "
+        f"drop to result, median {statistics.median(ms):.0f} ms (max {max(ms):.0f} ms)")
     return ms
 
 def test_example_films_dropped(page):
@@ -112,11 +127,17 @@ def test_official_test_films_dropped(page, data_root):
     d, base = page
     films = sorted((data_root/'test').glob('*/*.jpeg'))
     assert len(films) == 624
-    ms = [t for k in range(0, len(films), 104) for t in drop_and_check(d, base, films[k:k + 104], f'test films {k}+')]
-    print(f"all {len(films)} official test films: drop to result, median {statistics.median(ms):.0f} ms a film")
+    ms = [
+        t for k in range(0, len(films), 104)
+        for t in drop_and_check(d, base, films[k:k + 104], f'test films {k}+')
+    ]
+    print(
+        f"all {len(films)} official test films: drop to result, median "
+        f"{statistics.median(ms):.0f} ms a film"
+    )
 
 def test_phone_photo_png_and_a_wide_film(page, tmp_path):
-    "A film stored on its side with an EXIF orientation, a PNG, and a film three times too wide (with its warning)."
+    "A film on its side with an EXIF orientation, a PNG, and a film three times too wide (warned)."
     d, _ = page
     exif = Image.Exif()
     exif[0x0112] = 6
@@ -139,8 +160,12 @@ def test_screenshots(page):
     for width in (1280, 400):
         d.set_window_size(width, 1600)
         time.sleep(0.3)
-        d.execute_script("document.querySelector('.tryit-drop').scrollIntoView({block: 'start', behavior: 'instant'})")
+        d.execute_script(
+            "document.querySelector('.tryit-drop').scrollIntoView({block: 'start', behavior: "
+            "'instant'})"
+        )
         d.save_screenshot(str(SHOTS/f'try_{width}.png'))
-        wide = d.execute_script("return document.documentElement.scrollWidth > document.documentElement.clientWidth")
+        wide = d.execute_script(
+            "return document.documentElement.scrollWidth > document.documentElement.clientWidth")
         assert not wide, f'the page scrolls sideways at {width} px'
     d.set_window_size(1280, 1400)

@@ -1,5 +1,7 @@
-"""Exit 0 when this checkout is installed (`pip install -e .[dev]`) with every requirement met and its Jupyter kernel
-registered, so that tools/test.sh can skip pip and run on a machine without network; exit 1 (silently) otherwise."""
+"""Exit 0 when this checkout is installed (`pip install -e .[dev]`) with every requirement met and
+its Jupyter kernel
+registered, so that tools/test.sh can skip pip and run on a machine without network; exit 1
+(silently) otherwise."""
 import sys
 from configparser import ConfigParser
 from importlib import metadata
@@ -21,7 +23,7 @@ def unmet(): # nothing
     return out
 
 def ready(): # nothing
-    "Whether `import pneumo_nb` is this checkout, every requirement is met and the pneumo_nb kernel is registered."
+    "Whether `import pneumo_nb` is this checkout, requirements are met and the kernel registered."
     try:
         import pneumo_nb
         from jupyter_client.kernelspec import find_kernel_specs

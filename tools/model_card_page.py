@@ -1,6 +1,8 @@
-"""Copy the shipped model's card (pneumo_nb/release/model_card.md, written by pneumo_release) to nbs/model_card.md.
+"""Copy the shipped model's card (pneumo_nb/release/model_card.md, written by pneumo_release) to
+nbs/model_card.md.
 
-The card's own `# 模型卡 Model card` heading becomes the page title; everything else is copied unchanged,
+The card's own `# 模型卡 Model card` heading becomes the page title; everything else is copied
+unchanged,
 and tests/test_book.py checks that the page and the shipped card agree.
 Usage: python tools/model_card_page.py
 """
@@ -12,11 +14,13 @@ def page_text():
     "The model card page: the shipped card under front matter."
     card = (root/'pneumo_nb'/'release'/'model_card.md').read_text(encoding='utf-8')
     first, body = card.split('\n', 1)
-    assert first.startswith('# 模型卡 Model card'), 'pneumo_nb/release/model_card.md: not a card written by pneumo_release'
+    why = 'pneumo_nb/release/model_card.md: not a card written by pneumo_release'
+    assert first.startswith('# 模型卡 Model card'), why
     version = first.rsplit(' ', 1)[-1]
-    front = ('---\ntitle: "21 · 模型卡  The model card"\n'
-             f'description: "The card of the model shipped with pneumo_nb {version}, copied unchanged. '
-             f'随 pneumo_nb {version} 发布的模型的卡，原样复制。"\n---\n')
+    front = (
+        '---\ntitle: "21 · 模型卡  The model card"\n'
+        f'description: "The card of the model shipped with pneumo_nb {version}, copied unchanged. '
+        f'随 pneumo_nb {version} 发布的模型的卡，原样复制。"\n---\n')
     return front + body
 
 if __name__ == '__main__':

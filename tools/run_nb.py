@@ -1,9 +1,13 @@
-"""Execute notebooks with their full settings and save the outputs, each code cell stamped with a hash of its source.
+"""Execute notebooks with their full settings and save the outputs, each code cell stamped with a
+hash of its source.
 
-The stamp lets `tests/test_notebooks.py` find cells edited (or added) after the notebook ran, with or without outputs. Consecutive outputs of one
-stream are merged, as JupyterLab does when it opens a notebook (otherwise the notebook opens already "modified").
+The stamp lets `tests/test_notebooks.py` find cells edited (or added) after the notebook ran,
+with or without outputs. Consecutive outputs of one
+stream are merged, as JupyterLab does when it opens a notebook (otherwise the notebook opens
+already "modified").
 Usage: python tools/run_nb.py nbs/00_data.ipynb [nbs/01_imbalance.ipynb ...]
-Each notebook runs in nbs/ (as in JupyterLab), without IN_TEST, so with its full settings, and without MPLBACKEND, so plots
+Each notebook runs in nbs/ (as in JupyterLab), without IN_TEST, so with its full settings, and
+without MPLBACKEND, so plots
 show inline; the time it took is printed.
 """
 import hashlib, os, sys, time
@@ -19,7 +23,8 @@ def merge_streams(outputs): # a code cell's outputs
     "Outputs with consecutive stream outputs of the same name joined into one."
     out = []
     for o in outputs:
-        if out and o.get('output_type') == 'stream' and out[-1].get('output_type') == 'stream' and out[-1].get('name') == o.get('name'):
+        if out and o.get('output_type') == 'stream' and out[-1].get(
+                'output_type') == 'stream' and out[-1].get('name') == o.get('name'):
             out[-1]['text'] = ''.join(out[-1]['text']) + ''.join(o['text'])
         else: out.append(o)
     return out
@@ -27,10 +32,16 @@ def merge_streams(outputs): # a code cell's outputs
 def run(path): # notebook file
     "Execute the notebook in its folder, stamp and save it; return the seconds it took."
     nb = nbformat.read(path, as_version=4)
-    env = {k: v for k, v in os.environ.items() if k not in ('IN_TEST', 'MPLBACKEND')}  # MPLBACKEND=Agg would keep plots out of the notebook
-    os.environ.clear(); os.environ.update(env)
+    # MPLBACKEND=Agg would keep plots out of the notebook
+    env = {k: v for k, v in os.environ.items() if k not in ('IN_TEST', 'MPLBACKEND')}
+    os.environ.clear()
+    os.environ.update(env)
     t = time.time()
-    NotebookClient(nb, timeout=None, resources={'metadata': {'path': str(Path(path).parent)}}).execute()
+    NotebookClient(nb, timeout=None, resources={
+        'metadata': {
+            'path': str(Path(path).parent)
+        }
+    }).execute()
     for c in nb.cells:
         if c.cell_type != 'code': continue
         c.outputs = merge_streams(c.outputs)

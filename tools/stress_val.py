@@ -1,7 +1,10 @@
-"""Validation stress test: each run's held-out images as they are and under the acquisition-like changes of `PERTURB`.
+"""Validation stress test: each run's held-out images as they are and under the acquisition-like
+changes of `PERTURB`.
 
-For each run folder given, predict its held-out images (its validation split, or its out-of-fold images with each image's
-own member) as they are and under each change, and print ROC-AUC, log-loss, the mean probability given to normal films and
+For each run folder given, predict its held-out images (its validation split, or its out-of-fold
+images with each image's
+own member) as they are and under each change, and print ROC-AUC, log-loss, the mean probability
+given to normal films and
 the balanced accuracy at the run's calibrated 0.5. The test split is never read.
 Usage: python tools/stress_val.py RUN [RUN ...]
 """
@@ -15,19 +18,34 @@ from pneumo_nb.operating import heldout_images, stress_predictions, threshold_me
 from pneumo_nb.train import model_calibration
 
 def stress(run): # run folder
-    "Per change: (ROC-AUC, log-loss, mean p of normals, balanced accuracy at 0.5) on the run's held-out images."
-    cfg, model = load_run(run); held = read_heldout(run); y = held['label']; cal = model_calibration(model)
+    "Per change: ROC-AUC, log-loss, mean p of normals, balanced accuracy at 0.5 on held-out images."
+    cfg, model = load_run(run)
+    held = read_heldout(run)
+    y = held['label']
+    cal = model_calibration(model)
     clean = {'none': sigmoid(cal[0]*held['logit'] + cal[1])}
     res = {}
-    for k, p in {**clean, **stress_predictions(model, heldout_images(run, cfg, held), held['fold'], cal)}.items():
-        res[k] = (roc_auc_score(y, p), log_loss(y, np.clip(p, 1e-6, 1 - 1e-6)), p[y == 0].mean(), threshold_metrics(y, p, .5)['balanced_accuracy'])
+    for k, p in {
+            **clean,
+            **stress_predictions(model, heldout_images(run, cfg, held), held['fold'], cal)
+    }.items():
+        res[k] = (roc_auc_score(y, p), log_loss(y, np.clip(p, 1e-6, 1 - 1e-6)), p[y == 0].mean(),
+                  threshold_metrics(y, p, .5)['balanced_accuracy'])
     return res
 
 if __name__ == '__main__':
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0]); ap.add_argument('runs', nargs='+')
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('runs', nargs='+')
     for run in ap.parse_args().runs:
-        res = stress(run); pert = [v for k, v in res.items() if k != 'none']
+        res = stress(run)
+        pert = [v for k, v in res.items() if k != 'none']
         print(f"{run}: held-out images from {read_heldout(run)['source']}")
-        for k, v in res.items(): print(f"  {k:12} AUC {v[0]:.4f}  log-loss {v[1]:.3f}  mean p(normal) {v[2]:.3f}  balanced acc @0.5 {v[3]:.3f}")
-        print(f"  perturbed: mean AUC {np.mean([v[0] for v in pert]):.4f}, min AUC {np.min([v[0] for v in pert]):.4f}, "
-              f"mean balanced acc @0.5 {np.mean([v[3] for v in pert]):.3f}")
+        for k, v in res.items():
+            print(
+                f"  {k:12} AUC {v[0]:.4f}  log-loss {v[1]:.3f}  mean p(normal) {v[2]:.3f}  "
+                f"balanced acc @0.5 {v[3]:.3f}"
+            )
+        print(
+            f"  perturbed: mean AUC {np.mean([v[0] for v in pert]):.4f}, min AUC "
+            f"{np.min([v[0] for v in pert]):.4f}, "
+            f"mean balanced acc @0.5 {np.mean([v[3] for v in pert]):.3f}")
