@@ -56,7 +56,7 @@ if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- 
 fi
 
 echo "== ruff: the package, the tests and the tools (rules in pyproject.toml)"
-ruff check pneumo_nb tests tools || exit 1
+python tools/lint.py || exit 1
 
 if [ "$QUICK" = 1 ]; then
   echo "== pytest, the tests that need no dataset (-m 'not needs_data')"
