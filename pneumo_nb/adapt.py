@@ -9,12 +9,12 @@ __all__ = ['em_prevalence', 'adapt_run']
 import json, shutil
 from pathlib import Path
 import numpy as np
-from .core import DataError, RunError, write_atomic, run_lock
+from .core import DataError, RunError
+from .files import write_atomic, run_lock
 from .runs import Run, run_dir, load_run, save_model
 from .images import image_files, load_images, report_skipped
 from .train import bn_probes, precise_bn, predict_both
 from .ensemble import member_models
-from .operating import model_calibration
 from .train import model_calibration
 from .train import calibrate
 from .model import logit, prior_shift, sigmoid

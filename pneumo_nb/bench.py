@@ -12,7 +12,8 @@ import contextlib, io, json, os, platform, shutil, statistics, subprocess, sys, 
 import time
 from pathlib import Path
 import numpy as np
-from .core import PRESETS, TrainConfig, new_path, pyplot, quiet_stderr, zh_en
+from .core import PRESETS, TrainConfig, pyplot, quiet_stderr, zh_en
+from .files import new_path
 from .data import CLASSES, find_data, make_dataset, augmenter
 from .images import load_image, load_images
 from .model import build_model, compile_model
@@ -52,8 +53,9 @@ def machine_info():
                 keras=keras.__version__, numpy=np.__version__)
 
 # %% ../nbs/14_bench.ipynb #e37bee16
-# Python source that sets a dict out; numpy as np and tensorflow as tf are imported
-def peak_rss(code):
+def peak_rss(
+    code,  # Python source that sets a dict out; numpy as np and tensorflow as tf are imported
+):
     "Run `code` in a fresh Python; return its `out`, peak RSS (GB), RSS after imports and seconds."
     pre = (
         "import json, resource, time, numpy as np\nfrom pneumo_nb.core import quiet_stderr\n"

@@ -9,7 +9,9 @@ __all__ = ['pneumo_split', 'pneumo_train', 'pneumo_eval', 'pneumo_predict', 'pne
 # %% ../nbs/11_cli.ipynb #424b6fe9
 import dataclasses, json, shutil, sys
 from pathlib import Path
-from .core import DataError, OptionError, RunError, WriteError, TrainConfig, cli, new_path
+from .core import DataError, OptionError, RunError, WriteError, TrainConfig
+from .commands import cli
+from .files import new_path
 
 # %% ../nbs/11_cli.ipynb #c2667021
 @cli
@@ -76,7 +78,8 @@ def pneumo_eval(run:str=None,
                 force:bool=False): # redo an existing evaluation
     "Evaluate a run on the official test split: thresholds, metrics with CIs, plots, model card."
     from pneumo_nb.evaluate import evaluate_run
-    from pneumo_nb.operating import fmt_ci, METRIC_ROWS
+    from pneumo_nb.operating import fmt_ci
+    from pneumo_nb.card import METRIC_ROWS
     from pneumo_nb.release import is_shipped, model_line, reproduction, shipped_eval_out
     from pneumo_nb.release import shipped_run
     from pneumo_nb.runs import Run, run_dir
@@ -131,7 +134,7 @@ def pneumo_predict(images:list[str]=None, # image files or folders (JPEG, PNG; D
               file=sys.stderr)
     truth = {}
     if examples:
-        from pneumo_nb.release import EXAMPLES, example_films
+        from pneumo_nb.examples import EXAMPLES, example_films
         films = example_films()
         print(f"pneumo_predict: the {len(films)} example films in {EXAMPLES} "
               f"(official test split; see ATTRIBUTION.md there)", file=sys.stderr)

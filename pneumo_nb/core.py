@@ -4,17 +4,12 @@
 
 # %% auto #0
 __all__ = ['CJK_FONTS', 'PRESETS', 'PneumoError', 'DataError', 'ImageError', 'OptionError', 'RunError', 'WriteError',
-           'existing_dir', 'quiet_stderr', 'use_cjk_font', 'zh_en', 'pyplot', 'OneLineParser', 'dashed', 'params',
-           'cli_parser', 'parse_args', 'error_line', 'one_line_errors', 'cli', 'pid_alive', 'atomic_path',
-           'write_atomic', 'lock_holder', 'run_lock', 'new_path', 'preset', 'TrainConfig']
+           'existing_dir', 'quiet_stderr', 'use_cjk_font', 'zh_en', 'pyplot', 'preset', 'TrainConfig']
 
 # %% ../nbs/12_core.ipynb #becbc9a6
-import argparse, contextlib, dataclasses, errno, functools, glob, inspect, json, logging, os, shutil
-import sys
-import typing
+import contextlib, dataclasses, functools, json, os, sys
 from pathlib import Path
 from fastcore.basics import patch_to
-from fastcore.docments import docments
 
 # %% ../nbs/12_core.ipynb #d37864b4
 class PneumoError(Exception):
@@ -100,237 +95,6 @@ def pyplot():
         from matplotlib_inline.backend_inline import set_matplotlib_formats
         set_matplotlib_formats('retina')
     return plt
-
-# %% ../nbs/12_core.ipynb #bce16834
-class OneLineParser(argparse.ArgumentParser):
-    "An `ArgumentParser` that reports a bad command line in one line."
-    def error(self,
-              message): # what argparse found wrong
-        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
-        sys.exit(2)
-
-def dashed(arg): # one command-line word
-    "`--a_b` or `--a_b=v` spelled with dashes; other words unchanged."
-    if not arg.startswith('--'): return arg
-    name, eq, val = arg.partition('=')
-    return name.replace('_', '-') + eq + val
-
-# %% ../nbs/12_core.ipynb #970e2a6a
-def params(f): # function with a docment per parameter
-    "`{name: (annotation, default, help, dataclass or None)}` for `f`'s command-line options."
-    out = {}
-    for name, d in docments(f, full=True, returns=False, eval_str=True).items():
-        if dataclasses.is_dataclass(d.anno):
-            for k, e in docments(d.anno, full=True, returns=False, eval_str=True).items():
-                out[k] = (e.anno, e.default, e.docment, d.anno)
-        else: out[name] = (d.anno, d.default, d.docment, None)
-    return out
-
-# %% ../nbs/12_core.ipynb #61fcc15b
-def _add_option(p, # parser
-                name, # parameter name
-                anno, # its annotation
-                default, # its default (inspect.Parameter.empty when required)
-                doc): # its docment
-    flag, doc = '--' + name.replace('_', '-'), doc or ''
-    if typing.get_origin(anno) is list:
-        return p.add_argument(name, nargs='*', type=typing.get_args(anno)[0], help=doc)
-    if anno is bool:
-        if default is None:
-            return p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, help=doc)
-        if default:
-            return p.add_argument('--no-' + name.replace('_', '-'), dest=name, action='store_false',
-                                  help=f'turn off: {doc}')
-        return p.add_argument(flag, dest=name, action='store_true', help=doc)
-    req = default is inspect.Parameter.empty
-    shown = '' if req or default is None else f' (default: {default})'
-    return p.add_argument(flag, dest=name, type=anno, required=req,
-                          default=None if req else default, help=doc + shown, metavar=name.upper())
-
-def cli_parser(f): # command function
-    "The `argparse` parser of command `f`: its docstring, then one option per parameter."
-    p = OneLineParser(prog=f.__name__, description=f.__doc__, allow_abbrev=False)
-    for name, (anno, default, doc, _) in params(f).items(): _add_option(p, name, anno, default, doc)
-    return p
-
-def parse_args(f, # command function
-               argv): # command-line words
-    "Keyword arguments for `f` from `argv`, dataclass parameters built from their fields."
-    ns, kw = vars(cli_parser(f).parse_args([dashed(a) for a in argv])), {}
-    for name, d in docments(f, full=True, returns=False, eval_str=True).items():
-        if dataclasses.is_dataclass(d.anno):
-            kw[name] = d.anno(**{k.name: ns[k.name] for k in dataclasses.fields(d.anno)})
-        else: kw[name] = ns[name]
-    return kw
-
-# %% ../nbs/12_core.ipynb #906a0833
-def error_line(e): # a PneumoError, OSError or KeyboardInterrupt
-    "What a user reads about `e`, in one line."
-    if isinstance(e, KeyboardInterrupt): return 'interrupted'
-    if isinstance(e, PneumoError): return f'error: {e}'
-    if e.errno == errno.ENOSPC:
-        return 'error: no space left on device' + (f' writing {e.filename}' if e.filename else '')
-    if e.filename and e.strerror: return f'error: {e.filename}: {e.strerror}'
-    return f'error: {str(e).splitlines()[0]}'
-
-# %% ../nbs/12_core.ipynb #372b4040
-def one_line_errors(f, # command function
-                    # leave by os._exit, skipping the interpreter's teardown (commands)
-                    hard_exit=False):
-    "Decorator: `PneumoError`, `OSError` and Ctrl-C exit with one stderr line and status 2."
-    @functools.wraps(f)
-    def _f(*args, **kwargs):
-        try: return f(*args, **kwargs)
-        except (PneumoError, OSError, KeyboardInterrupt) as e:
-            print(f"{f.__name__}: {error_line(e)}", file=sys.stderr)
-            if hard_exit:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(2)
-            sys.exit(2)
-    return _f
-
-# %% ../nbs/12_core.ipynb #7c07ad5d
-def cli(f): # command function; each parameter has a docment
-    "Console-script decorator: options from `f`'s signature and docments, one-line errors."
-    @functools.wraps(f)
-    def _f(*args, **kwargs):
-        if args or kwargs: return one_line_errors(f)(*args, **kwargs)
-        kw = parse_args(f, sys.argv[1:])
-        # TensorFlow's Python-side notices (retracing hints) are not for users
-        logging.getLogger('tensorflow').setLevel(logging.ERROR)
-        return one_line_errors(f, hard_exit=True)(**kw)
-    return _f
-
-# %% ../nbs/12_core.ipynb #c74e2570
-def pid_alive(pid): # process ID
-    "Whether a process with this ID is running on this machine."
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True
-    return True
-
-def _partials(p): # the path being written
-    "Temporary siblings of `p` that `atomic_path` left: (path, process ID) pairs."
-    for q in p.parent.glob(f'.tmp*.{glob.escape(p.name)}'):
-        pid = q.name[4:].split('.', 1)[0]
-        if pid.isdigit(): yield q, int(pid)
-
-def _remove(p): # file or folder
-    if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
-    else: p.unlink(missing_ok=True)
-
-def _sync(p): # file or folder just written
-    "Flush a file (or every file in a folder) to disk."
-    for f in ([p] if p.is_file() else [q for q in p.rglob('*') if q.is_file()]):
-        fd = os.open(f, os.O_RDONLY)
-        try: os.fsync(fd)
-        finally: os.close(fd)
-
-def _swap(tmp, # the finished temporary file or folder
-          p): # where it goes
-    "Put `tmp` at `p` with one rename; a folder already at `p` is moved aside, then removed."
-    if not (tmp.is_dir() and p.is_dir()): return os.replace(tmp, p)
-    old = p.with_name(f'.tmp{os.getpid()}.old.{p.name}')
-    os.replace(p, old)
-    os.replace(tmp, p)
-    shutil.rmtree(old)
-
-# %% ../nbs/12_core.ipynb #ede832a3
-@contextlib.contextmanager
-def atomic_path(path): # file or folder to write
-    "A temporary name beside `path`: renamed onto `path` if the block succeeds, else removed."
-    p = Path(path)
-    tmp = p.with_name(f'.tmp{os.getpid()}.{p.name}')
-    for q, pid in _partials(p):
-        if not pid_alive(pid): _remove(q)   # left by a killed process
-    try:
-        yield tmp
-        if tmp.exists():
-            _sync(tmp)
-            _swap(tmp, p)
-    except OSError as e:
-        why = e.strerror or str(e).splitlines()[0]
-        if e.errno == errno.ENOSPC: why = 'no space left on device'
-        raise WriteError(f"could not write {p}: {why}; what was there before is unchanged") from e
-    finally:
-        if tmp.exists(): _remove(tmp)
-
-# %% ../nbs/12_core.ipynb #fbaaa01f
-def write_atomic(path, # file to write
-                 text): # its whole content
-    "Write `text` into `path` whole or not at all; return the path."
-    with atomic_path(path) as tmp: tmp.write_text(text, encoding='utf-8')
-    return Path(path)
-
-# %% ../nbs/12_core.ipynb #ff422666
-_HELD = {}  # resolved folder -> file descriptor of its lock, for the locks this process holds
-
-def lock_holder(folder): # a run folder
-    "Who holds the lock of `folder` now (e.g. 'pneumo_train (pid 123)'), or `None`."
-    import fcntl
-    p, f = Path(folder), Path(folder)/'.lock'
-    if p.resolve() in _HELD: return None
-    try: fd = os.open(f, os.O_RDONLY)
-    except FileNotFoundError: return None
-    try:
-        try: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError: return _read(f) or 'another process'
-        fcntl.flock(fd, fcntl.LOCK_UN)
-    finally: os.close(fd)
-
-def _read(f): # a lock file
-    try: return f.read_text().strip()
-    except FileNotFoundError: return ''
-
-def _take(f): # a lock file
-    "An open descriptor of `f` holding its lock, or a `RunError` that names the holder."
-    import fcntl
-    while True:
-        fd = os.open(f, os.O_RDWR | os.O_CREAT, 0o644)
-        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            who = _read(f) or 'another process'
-            raise RunError(f"{f.parent} is being written by {who}; wait for it to finish") from None
-        if f.exists() and os.stat(f).st_ino == os.fstat(fd).st_ino: return fd
-        os.close(fd)    # its holder finished and removed it in between: take the new file
-
-# %% ../nbs/12_core.ipynb #51dda960
-@contextlib.contextmanager
-def run_lock(folder, # folder the block writes; created if missing
-             command): # who writes it, for the message a second writer gets
-    "Hold `folder/.lock` while the block writes `folder`; others get a one-line `RunError`."
-    p = Path(folder)
-    if p.exists() and not p.is_dir(): raise RunError(f"{p} is a file; give a folder")
-    made = not p.exists()
-    p.mkdir(parents=True, exist_ok=True)
-    if p.resolve() in _HELD:
-        yield p
-        return  # this process holds it already
-    f = p/'.lock'
-    fd = _take(f)
-    try:
-        if stale := _read(f):
-            msg = f"taking over the lock of {p} from {stale}, which is no longer running"
-            print(f"{command}: {msg}", file=sys.stderr)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f'{command} (pid {os.getpid()})'.encode(), 0)
-        _HELD[p.resolve()] = fd
-        yield p
-    finally:
-        _HELD.pop(p.resolve(), None)
-        f.unlink(missing_ok=True)
-        os.close(fd)
-        if made and not any(p.iterdir()): p.rmdir()   # nothing was written: leave no folder behind
-
-# %% ../nbs/12_core.ipynb #2c0e4d17
-def new_path(path, # output file or folder to create
-             what='output'): # what it is, for the message
-    "`path` as a `Path` if nothing exists there yet, else a one-line `RunError`."
-    p = Path(path).expanduser()
-    if p.exists(): raise RunError(f"{p} exists; not overwriting it (choose another {what})")
-    return p
 
 # %% ../nbs/12_core.ipynb #0f8b833f
 PRESETS = {  # input, learning rate, and the training defaults that go with them
@@ -424,10 +188,9 @@ def resolved(self):
     return c
 
 @patch_to(TrainConfig)
-def save(self,
-         path): # config.json to write
-    "Write the config as JSON."
-    return write_atomic(path, json.dumps(dataclasses.asdict(self), indent=2))
+def to_json(self):
+    "The config as the JSON text of a run's `config.json`."
+    return json.dumps(dataclasses.asdict(self), indent=2)
 
 @patch_to(TrainConfig, cls_method=True)
 def load(cls,

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from .core import DataError, OptionError, atomic_path, existing_dir, quiet_stderr, pyplot
+from .core import DataError, OptionError, existing_dir, quiet_stderr, pyplot
+from .files import atomic_path
 from .core import zh_en
 from .images import IMG_EXTS, load_images
 with quiet_stderr(): import tensorflow as tf, keras
@@ -47,8 +48,9 @@ def toy_dataset(dest, # folder to create; gets {train,val,test}/{NORMAL,PNEUMONI
     return root
 
 # %% ../nbs/00_data.ipynb #0ab3c4bd
-# dataset folder; default $PNEUMO_DATA, then data/chest_xray here or one level up
-def data_dir(path=None):
+def data_dir(
+    path=None,  # dataset folder; default $PNEUMO_DATA, then data/chest_xray here or one level up
+):
     "The dataset folder to use, as a `Path` (not yet checked)."
     if path: return Path(path).expanduser()
     if os.environ.get('PNEUMO_DATA'): return Path(os.environ['PNEUMO_DATA']).expanduser()

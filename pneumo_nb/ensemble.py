@@ -10,7 +10,8 @@ __all__ = ['assign_folds', 'heldout_folds', 'ensemble', 'member_models', 'member
 import random, time
 from pathlib import Path
 import numpy as np
-from .core import pyplot, write_atomic, quiet_stderr, zh_en
+from .core import pyplot, quiet_stderr, zh_en
+from .files import write_atomic
 from .data import Item, patient_labels
 from .model import prob_head
 from .train import save_figure, decode, fit_one, logit_model, predict_logits, train

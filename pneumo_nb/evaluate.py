@@ -11,13 +11,15 @@ __all__ = ['report_at', 'save_test_probs', 'read_test_probs', 'ends_table', 'plo
 import contextlib, csv, json
 from pathlib import Path
 import numpy as np
-from .core import RunError, atomic_path, write_atomic, run_lock, pyplot, zh_en
+from .core import RunError, pyplot, zh_en
+from .files import atomic_path, write_atomic, run_lock
 from .runs import EvalFiles, Run, run_dir, load_run
 from .data import CLASSES, CLASSES_ZH, find_data, read_split, scan, load_split
 from .images import report_skipped
 from .train import predict_both
-from .operating import (check_boot, model_card, bootstrap_ci, decide, plot_thresholds,
-                                 ranking_metrics, ensure_thresholds, threshold_metrics)
+from .operating import check_boot, bootstrap_ci, decide, plot_thresholds, ranking_metrics
+from .operating import ensure_thresholds, threshold_metrics
+from .card import model_card
 from .train import model_calibration
 from .gradcam import gallery
 from .model import sigmoid

@@ -9,7 +9,8 @@ __all__ = ['PRED_COLS', 'resolve_threshold', 'predictor', 'predict_paths', 'pred
 # %% ../nbs/19_predict.ipynb #db713b35
 import csv, json, sys
 from pathlib import Path
-from .core import OptionError, atomic_path, pyplot, zh_en
+from .core import OptionError, pyplot, zh_en
+from .files import atomic_path
 from .runs import load_run
 from .data import CLASSES, CLASSES_ZH
 from .images import load_films, open_film

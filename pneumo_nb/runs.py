@@ -11,8 +11,9 @@ __all__ = ['FORMAT', 'HELDOUT_COLS', 'Run', 'EvalFiles', 'run_dir', 'save_model'
 import csv, json, shutil, zipfile
 from pathlib import Path
 import numpy as np
-from .core import RunError, TrainConfig, atomic_path, lock_holder, quiet_stderr
-from .core import write_atomic
+from .core import RunError, TrainConfig, quiet_stderr
+from .files import atomic_path, lock_holder
+from .files import write_atomic
 with quiet_stderr(): import keras
 
 # %% ../nbs/18_runs.ipynb #b58986a5

@@ -6,21 +6,21 @@
 __all__ = ['PANELS', 'ORIGINAL_RUN', 'LADDER', 'make_split', 'decode', 'augment_once', 'train_input', 'bn_probes', 'precise_bn',
            'PreciseBN', 'callbacks', 'default_strategy', 'fit_one', 'logit_model', 'prepare_run', 'fit_platt',
            'calibration_params', 'calibrate', 'model_calibration', 'predict_logits', 'train_single', 'train',
-           'plot_single', 'save_figure', 'plot_history', 'predict_both', 'with_heldout', 'without', 'rung_config',
-           'ensure_run']
+           'plot_single', 'save_figure', 'plot_history', 'predict_both', 'without']
 
 # %% ../nbs/03_train.ipynb #74549617
-import dataclasses, json, math, shutil, sys, time, warnings
+import json, math, sys, time, warnings
 from pathlib import Path
 import numpy as np
-from .core import (DataError, OptionError, RunError, TrainConfig, parse_args, atomic_path,
-                            write_atomic, run_lock, quiet_stderr, pyplot, zh_en)
+from .core import DataError, OptionError, RunError, TrainConfig, quiet_stderr, pyplot
+from .core import zh_en
+from .files import atomic_path, write_atomic, run_lock
 from .data import (find_data, scan, patient_split, read_split, write_split, load_split,
                             make_dataset, augmenter, unparsed_note)
 from .images import report_skipped
 from .imbalance import balance
 from .model import build_model, compile_model, prior_shift, sigmoid
-from .runs import (FORMAT, Run, Backup, BestCheckpoint, HistoryLog, best_so_far, load_run,
+from .runs import (FORMAT, Run, Backup, BestCheckpoint, HistoryLog, best_so_far,
                             load_saved, read_history, resume_epoch, save_model, write_heldout)
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
@@ -196,7 +196,7 @@ def prepare_run(cfg, # TrainConfig
     items = make_split(cfg)
     if not cfg.split and (note := unparsed_note(items)): print(note)
     run.mkdir(parents=True, exist_ok=True)
-    cfg.save(r.config)
+    write_atomic(r.config, cfg.to_json())
     write_split(items, r.split)
     return run, cfg, items
 
@@ -322,8 +322,9 @@ def save_figure(fig, # matplotlib figure
     with atomic_path(path) as tmp: fig.savefig(tmp, dpi=90)
     pyplot().close(fig)
 
-# a single run's folder (a cross-fitted run draws its own: ensemble.plot_members)
-def plot_history(run):
+def plot_history(
+    run,  # a single run's folder (a cross-fitted run draws its own: ensemble.plot_members)
+):
     "The training history of a single run: `plot_single` of its history.csv."
     return plot_single(Run(run).history)
 
@@ -337,37 +338,10 @@ def predict_both(model, # a model with 'logit' and 'calibrate' layers
         x, batch_size=batch_size, verbose=0)
     return z[:, 0].astype(float), p[:, 0].astype(float)
 
-# %% ../nbs/03_train.ipynb #383765aa
-def with_heldout(run, # a finished single run, such as the shipped model's folder
-                 out): # folder to create: a copy of the run
-    "A copy of `run` in `out`, its split and validation predictions remade where it has none."
-    cfg, model = load_run(run)
-    shutil.copytree(run, out)
-    r, root = Run(out), find_data(cfg.data)
-    if r.split.exists(): items = read_split(r.split)
-    else:
-        items = make_split(dataclasses.replace(cfg, data=str(root)))
-        write_split(items, r.split)
-    if not (r.val.exists() or r.oof.exists()):
-        xva, yva, itva = decode(cfg, items, root, 'val')
-        z = predict_logits(model, xva)
-        write_heldout(r.val, itva, [-1]*len(itva), z, sigmoid(z))
-    return r.path
-
 # %% ../nbs/03_train.ipynb #043e668c
-ORIGINAL_RUN = [
-    '--preset',
-    'original',
-    '--imbalance',
-    'both',
-    '--flip',
-    '--freeze-aug',
-    '--schedule',
-    'constant',
-    # the original as written: 16 validation images, up to 30 epochs
-    '--no-precise-bn',
-    '--official-val'
-]
+# the original as written: 16 validation images, up to 30 epochs
+ORIGINAL_RUN = ['--preset', 'original', '--imbalance', 'both', '--flip', '--freeze-aug',
+                '--schedule', 'constant', '--no-precise-bn', '--official-val']
 
 def without(args, # pneumo_train options
             *drop): # options to leave out (a valued option goes with its value)
@@ -408,17 +382,3 @@ LADDER = [
     dict(name='8_default', zh='指数移动平均与精确批量规范化：默认预设',
          en='EMA and precise BatchNorm: the default preset', args=[]),
 ]
-
-# %% ../nbs/03_train.ipynb #cd8cdc4f
-def rung_config(args): # pneumo_train options of a rung
-    "The `TrainConfig` that `pneumo_train` builds from `args`."
-    def options(cfg:TrainConfig=None): pass # the training settings
-    return parse_args(options, args)['cfg']
-
-def ensure_run(args, # pneumo_train options
-               out, # run folder
-               verbose=0): # Keras verbosity
-    "Train `out` with `args` like `pneumo_train`; continue if interrupted; leave it if finished."
-    r = Run(out)
-    if r.summary.exists(): return r.path
-    return train(rung_config(args), r.path, resume=r.config.exists(), verbose=verbose)

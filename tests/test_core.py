@@ -20,10 +20,10 @@ def python(code):
     assert r.returncode == 0, r.stderr[-2000:]
     return r.stdout.strip()
 
-def test_core_and_download_leave_tensorflow_out():
+def test_the_floor_and_download_leave_tensorflow_out():
     assert python(
-        "import sys, pneumo_nb.core, pneumo_nb.cli, pneumo_nb.download; print('tensorflow' in "
-        "sys.modules, 'keras' in sys.modules)"
+        "import sys, pneumo_nb.core, pneumo_nb.files, pneumo_nb.commands, pneumo_nb.cli, "
+        "pneumo_nb.download; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
     ) == 'False False'
 
 @pytest.mark.parametrize('cmd', COMMANDS)
@@ -49,7 +49,7 @@ def test_help_imports_no_tensorflow(cmd):
 
 def options(cmd):
     "The option strings of a command's parser."
-    from pneumo_nb.core import cli_parser
+    from pneumo_nb.commands import cli_parser
     f = getattr(importlib.import_module('pneumo_nb.cli'), cmd)
     return [s for a in cli_parser(inspect.unwrap(f))._actions for s in a.option_strings]
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageOps
 from conftest import run, assert_one_line_error, offline_env
 from pneumo_nb.images import load_image, write_dicom
-from pneumo_nb.release import example_films
+from pneumo_nb.examples import example_films
 
 FILMS = example_films()
 ROTATE = {

@@ -13,8 +13,9 @@ PAGES = [
     'index.html', 'try.html', 'data.html', 'imbalance.html', 'model.html', 'train.html',
     'eval.html', 'precise_bn.html', 'ensemble.html', 'calibration.html', 'operating.html',
     'adapt.html', 'gradcam.html', 'cli.html', 'core.html', 'download.html', 'bench.html',
-    'docs.html', 'release.html', 'images.html', 'experiments.html', 'model_card.html',
-    'glossary.html'
+    'docs.html', 'release.html', 'images.html', 'runs.html', 'predict.html', 'files.html',
+    'commands.html', 'card.html', 'ladder.html', 'examples.html', 'experiments.html',
+    'model_card.html', 'glossary.html'
 ]
 SHOTS = ROOT/'ci-artifacts'/'screenshots'
 CJK = ('CJK', 'WenQuanYi', 'Source Han', 'PingFang', 'YaHei', 'SimHei', 'Heiti')

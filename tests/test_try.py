@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from conftest import ROOT, run, offline_env
-from pneumo_nb.release import example_films
+from pneumo_nb.examples import example_films
 
 SHOTS = ROOT/'ci-artifacts'/'screenshots'
 EXAMPLES = [p for p, _ in example_films()]

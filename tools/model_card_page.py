@@ -18,7 +18,7 @@ def page_text():
     assert first.startswith('# 模型卡 Model card'), why
     version = first.rsplit(' ', 1)[-1]
     front = (
-        '---\ntitle: "21 · 模型卡  The model card"\n'
+        '---\ntitle: "26 · 模型卡  The model card"\n'
         f'description: "The card of the model shipped with pneumo_nb {version}, copied unchanged. '
         f'随 pneumo_nb {version} 发布的模型的卡，原样复制。"\n---\n')
     return front + body

@@ -7,7 +7,7 @@ rule.
 """
 import sys
 from pneumo_nb.data import find_data
-from pneumo_nb.release import EXAMPLES, write_examples
+from pneumo_nb.examples import EXAMPLES, write_examples
 
 if __name__ == '__main__':
     root = find_data(sys.argv[1] if len(sys.argv) > 1 else None)
