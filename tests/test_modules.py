@@ -60,8 +60,8 @@ def test_the_ground_floor_imports_no_chapter():
 
 MAIN = ['data', 'imbalance', 'model', 'train', 'evaluate']   # the main path, in reading order
 REMAINING = {
-    'evaluate': ('its thresholds, model card and Grad-CAM gallery still come from operating '
-                 'and gradcam')
+    'evaluate': ('its metrics and thresholds still come from operating (08), its model card '
+                 'from card, which uses operating, and its Grad-CAM gallery from gradcam (10)')
 }
 
 @pytest.mark.parametrize('module', [
