@@ -61,8 +61,8 @@ def peak_rss(
         "import json, resource, time, numpy as np\nfrom pneumo_nb.core import quiet_stderr\n"
         "with quiet_stderr(): import tensorflow as tf\n"
         "def hwm():\n"
-        "    try: return next(int(l.split()[1]) for l in open('/proc/self/status') if "
-        "l.startswith('VmHWM'))\n"
+        "    try: return next(int(l.split()[1])"
+        " for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
         "    except OSError: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "base = hwm()\nt0 = time.perf_counter()\n")
     post = ("\nout.update(base_gb=base/2**20, peak_gb=hwm()/2**20, seconds=time.perf_counter()-t0)"
@@ -133,8 +133,8 @@ def flops(model): # Keras model
     for l in _layers(model):
         if isinstance(l, (L.Conv2D, L.DepthwiseConv2D)):
             out, (kh, kw), cin = l.output.shape, l.kernel_size, l.input.shape[-1]
-            macs += out[1] * out[2] * out[3] * kh * kw * (1 if isinstance(l, L.DepthwiseConv2D) else
-                                                          cin // l.groups)
+            per_out = 1 if isinstance(l, L.DepthwiseConv2D) else cin//l.groups
+            macs += out[1]*out[2]*out[3]*kh*kw*per_out
         elif isinstance(l, L.Dense): macs += l.input.shape[-1]*l.units
     return 2*macs
 
@@ -274,8 +274,8 @@ def bench_e2e(data, # dataset folder
               run, # run folder to create
               quick=False): # tiny smoke run
     "Wall time to train and test the default preset, its test metrics, `pneumo_predict`'s speed."
-    cfg = TrainConfig(data=str(data), limit=48, epochs=1, image_size=64) if quick else TrainConfig(
-        data=str(data))
+    smoke = dict(limit=48, epochs=1, image_size=64) if quick else {}
+    cfg = TrainConfig(data=str(data), **smoke)
     t0 = time.perf_counter()
     train(cfg, run, verbose=0)
     t1 = time.perf_counter()
@@ -283,14 +283,12 @@ def bench_e2e(data, # dataset folder
     t2 = time.perf_counter()
     s = Run(run).read_summary()
     files = sorted((Path(data)/'test').glob('*/*'))[::3][:20 if quick else 200]
-    return dict(
-        preset=cfg.preset, train_min=(t1 - t0) / 60, eval_min=(t2 - t1) / 60,
-        epochs=s['epochs_total'], best_epoch=s['best_epoch'], val_auc=s.get('val_auc'),
-        test_auc=m['ranking']['roc_auc'], test_auc_ci=m['ci']['ranking']['roc_auc'],
-        **{f'test_{k}': m['at']['0.5'][k]
-           for k in ('accuracy', 'sensitivity', 'specificity')
-           }, test_accuracy_ci=m['ci']['0.5']['accuracy'], ece=m['ece'],
-        command=bench_command(run, files, 1 if quick else 3), quick=quick)
+    at = {f'test_{k}': m['at']['0.5'][k] for k in ('accuracy', 'sensitivity', 'specificity')}
+    return dict(preset=cfg.preset, train_min=(t1 - t0)/60, eval_min=(t2 - t1)/60,
+                epochs=s['epochs_total'], best_epoch=s['best_epoch'], val_auc=s.get('val_auc'),
+                test_auc=m['ranking']['roc_auc'], test_auc_ci=m['ci']['ranking']['roc_auc'],
+                **at, test_accuracy_ci=m['ci']['0.5']['accuracy'], ece=m['ece'],
+                command=bench_command(run, files, 1 if quick else 3), quick=quick)
 
 # %% ../nbs/14_bench.ipynb #1f833d26
 def _e2e_rows(e): # end-to-end results from bench_e2e

@@ -42,8 +42,8 @@ def model_card(run, # run folder
     zh_kind = folds_zh + (f"，已适应 `{adapted['images']}` 的无标签图片" if adapted else '')
     en_kind = folds_en + (f", adapted to the unlabelled images of `{adapted['images']}`"
                           if adapted else '')
-    held = ('折外预测（`oof.csv`）', 'the out-of-fold predictions (`oof.csv`)') if cfg.folds else (
-        '验证集的预测（`val.csv`）', 'the validation predictions (`val.csv`)')
+    if cfg.folds: held = ('折外预测（`oof.csv`）', 'the out-of-fold predictions (`oof.csv`)')
+    else: held = ('验证集的预测（`val.csv`）', 'the validation predictions (`val.csv`)')
     return f"""# 模型卡 Model card: `{Path(run).name}`
 
 **不可用于临床。** 这是一个教学和研究用的模型，不能用于任何病人的诊断或治疗。
@@ -56,8 +56,8 @@ of any patient.
 - Preset `{cfg.preset}`, input {cfg.image_size}×{cfg.image_size}×{cfg.channels}, {en_kind}; \
 trained by `pneumo_train` (pneumo_nb) for a binary task: NORMAL (0) vs PNEUMONIA (1), one sigmoid \
 output, binary cross-entropy.
-- 输出：肺炎的概率，在{held[0]}上用 Platt 缩放校准，再换算到声明的患病率 {cal['prior']:.2f}；概率不\
-低于 0.5 即为这个患病率下代价相等时的决策。
+- 输出：肺炎的概率，在{held[0]}上用 Platt 缩放校准，再换算到声明的患病率 {cal['prior']:.2f}；\
+概率不低于 0.5 即为这个患病率下代价相等时的决策。
 - Output: P(pneumonia), calibrated by Platt scaling on {held[1]} and shifted to a declared \
 prevalence of {cal['prior']:.2f}; 0.5 on it is the equal-cost decision at that prevalence.
 
@@ -77,8 +77,8 @@ official test split, {n['test']} images ({n['test_patients']} patients), predict
 
 ## 官方测试集上的结果 Results on the official test split
 ROC-AUC {fmt_ci(rk['roc_auc'], m['ci']['ranking']['roc_auc'])}，PR-AUC \
-{fmt_ci(rk['pr_auc'], m['ci']['ranking']['pr_auc'])}；期望校准误差 expected calibration error：未校\
-准 uncalibrated {m['ece']['uncalibrated']:.3f}，校准后 calibrated {m['ece']['calibrated']:.3f}。
+{fmt_ci(rk['pr_auc'], m['ci']['ranking']['pr_auc'])}；期望校准误差 expected calibration error：\
+未校准 uncalibrated {m['ece']['uncalibrated']:.3f}，校准后 calibrated {m['ece']['calibrated']:.3f}。
 
 区间是按病人自助抽样（{m['n_boot']} 轮）的 95% 区间；阈值来自事先定下、只用留出数据（\
 {m['thresholds_from']}）的规则，主要规则是 `0.5`。

@@ -40,10 +40,9 @@ def pneumo_train(out:str, # run folder to create (or to continue, with --resume)
                  resume:bool=False): # continue the interrupted run in --out
     "Train a pneumonia classifier; writes model, config, split, history and predictions into --out."
     cfg = cfg or TrainConfig()
-    if resume and (given := [
-            f'--{k.replace("_", "-")}' for k, v in dataclasses.asdict(cfg).items()
-            if k != 'data' and v != getattr(TrainConfig(), k)
-    ]):
+    given = [f'--{k.replace("_", "-")}' for k, v in dataclasses.asdict(cfg).items()
+             if k != 'data' and v != getattr(TrainConfig(), k)]
+    if resume and given:
         raise OptionError(
             f"--resume continues the run with its saved config; drop {', '.join(given)}")
     from pneumo_nb.ensemble import train_any
@@ -55,28 +54,22 @@ def pneumo_train(out:str, # run folder to create (or to continue, with --resume)
     from pneumo_nb.runs import Run
     s = Run(run).read_summary()
     if 'oof_auc' in s:
-        print(
-            f"{run}: {s['folds']} members, out-of-fold AUC {s['oof_auc']:.4f}; "
-            f"{s['seconds']/60:.1f} min"
-        )
+        print(f"{run}: {s['folds']} members, out-of-fold AUC {s['oof_auc']:.4f}; "
+              f"{s['seconds']/60:.1f} min")
     else:
-        print(
-            f"{run}: best epoch {s['best_epoch']} of {s['epochs_total']}, val_loss "
-            f"{s['val_loss']:.4f}, "
-            f"val AUC {s['val_auc']:.4f}; {s['seconds']/60:.1f} min, {s['images_per_s']:.0f} "
-            "images/s"
-        )
+        print(f"{run}: best epoch {s['best_epoch']} of {s['epochs_total']}, "
+              f"val_loss {s['val_loss']:.4f}, val AUC {s['val_auc']:.4f}; "
+              f"{s['seconds']/60:.1f} min, {s['images_per_s']:.0f} images/s")
 
 # %% ../nbs/11_cli.ipynb #71ebb605
 @cli
-# run folder from pneumo_train or pneumo_adapt (default: the shipped model)
-def pneumo_eval(run:str=None,
-                data:str=None, # dataset folder (default: the run's)
-                # evaluation folder (default: RUN/eval; for the shipped model, shipped_eval)
-                out:str=None,
-                n_boot:int=1000, # bootstrap rounds for the confidence intervals
-                force:bool=False): # redo an existing evaluation
-    "Evaluate a run on the official test split: thresholds, metrics with CIs, plots, model card."
+def pneumo_eval(
+        run:str=None, # run folder from pneumo_train or pneumo_adapt (default: the shipped model)
+        data:str=None, # dataset folder (default: the run's)
+        out:str=None, # evaluation folder (default: RUN/eval; for the shipped model, shipped_eval)
+        n_boot:int=1000, # bootstrap rounds for the confidence intervals
+        force:bool=False): # redo an existing evaluation
+    "Evaluate a run on the test split: pre-registered thresholds, patient-level CIs, plots, card."
     from pneumo_nb.evaluate import evaluate_run
     from pneumo_nb.operating import fmt_ci
     from pneumo_nb.card import METRIC_ROWS
@@ -93,8 +86,8 @@ def pneumo_eval(run:str=None,
         f"ROC-AUC {fmt_ci(rk['roc_auc'], ci['ranking']['roc_auc'])}, "
         f"ECE {m['ece']['uncalibrated']:.3f} uncalibrated, {m['ece']['calibrated']:.3f} calibrated")
     for t, v in m['thresholds'].items():
-        print(f"  @ {t} ({v:.3f}): " + ', '.join(f"{k} {fmt_ci(m['at'][t][k], ci[t][k])}"
-                                                 for k in METRIC_ROWS[:3]))
+        shown = ', '.join(f"{k} {fmt_ci(m['at'][t][k], ci[t][k])}" for k in METRIC_ROWS[:3])
+        print(f"  @ {t} ({v:.3f}): {shown}")
     print(f"wrote {out or Run(run).eval} (predictions.csv, metrics.json, model_card.md, plots)")
     if is_shipped(run): print(reproduction(m))
 
@@ -108,21 +101,19 @@ def _shipped(cmd): # the command, for the message
 
 # %% ../nbs/11_cli.ipynb #3f60d0fa
 @cli
-def pneumo_predict(images:list[str]=None, # image files or folders (JPEG, PNG; DICOM with pydicom)
-                   # also read the 8 example films shipped with the package, with their true labels
-                   examples:bool=False,
-                   run:str=None, # run folder from pneumo_train (default: the shipped model)
-                   # a rule chosen on validation data (0.5 | stress | sens95 | youden | original;
-                   # see 08) or a number in [0, 1]
-                   threshold:str='0.5',
-                   # your site's pneumonia prevalence, to re-express the probabilities (default: the
-                   # run's)
-                   prior:float=None,
-                   # CSV file to create with one row per image (default: print the results)
-                   out:str=None,
-                   json:bool=False, # print one JSON object per image
-                   gradcam:str=None): # folder for a Grad-CAM figure per image
-    "Predict NORMAL/PNEUMONIA for images with a trained run. Teaching and research only."
+def pneumo_predict(
+        images:list[str]=None, # image files or folders (JPEG, PNG; DICOM with pydicom)
+        # also read the 8 example films shipped with the package, with their true labels
+        examples:bool=False,
+        run:str=None, # run folder from pneumo_train (default: the shipped model)
+        # a number in [0, 1] or a validation-chosen rule (08): 0.5|stress|sens95|youden|original
+        threshold:str='0.5',
+        # your site's pneumonia prevalence, to re-express the probabilities (default: the run's)
+        prior:float=None,
+        out:str=None, # CSV file to create with one row per image (default: print the results)
+        json:bool=False, # print one JSON object per image
+        gradcam:str=None): # folder for a Grad-CAM figure per image
+    "Predict NORMAL/PNEUMONIA for images with a trained run. Not for clinical use."
     from pneumo_nb.images import image_files
     from pneumo_nb.predict import predict_to
     if out: new_path(out, '--out').parent.mkdir(parents=True, exist_ok=True)
@@ -145,8 +136,8 @@ def pneumo_predict(images:list[str]=None, # image files or folders (JPEG, PNG; D
                         "--examples reads the example films shipped with the package")
     from pneumo_nb.runs import run_dir
     run = run_dir(run) if run else _shipped("pneumo_predict")
-    # some files unreadable
-    if predict_to(run, files, threshold, prior, out, json, gradcam, truth=truth): sys.exit(1)
+    unreadable = predict_to(run, files, threshold, prior, out, json, gradcam, truth=truth)
+    if unreadable: sys.exit(1)
 
 # %% ../nbs/11_cli.ipynb #67f1eeb3
 @cli
@@ -163,10 +154,8 @@ def pneumo_adapt(images:str, # folder of the new site's images, unlabelled
     msg = f"adapted {run} to {info['n_images']} images of {images}"
     if 'prevalence_estimate' in info:
         msg += f"; estimated pneumonia prevalence {info['prevalence_estimate']:.3f}"
-    print(
-        f"{msg}; wrote {new} (evaluate it with pneumo_eval --run {new}; its results are "
-        "transductive)"
-    )
+    print(f"{msg}; wrote {new} "
+          f"(evaluate it with pneumo_eval --run {new}; its results are transductive)")
 
 # %% ../nbs/11_cli.ipynb #f31369f7
 @cli
@@ -201,12 +190,11 @@ def pneumo_export(out:str, # folder to create for the exported files and export.
 
 # %% ../nbs/11_cli.ipynb #fea71d30
 @cli
-def pneumo_download(out:str='data', # folder that gets chest_xray/ (and the zip while it downloads)
-                    # archive URL, http, https or file:// (default: the dataset's Mendeley Data
-                    # archive)
-                    url:str=None,
-                    sha256:str=None, # expected SHA-256 of the archive, checked when given
-                    keep_zip:bool=False): # keep the zip after extracting
+def pneumo_download(
+        out:str='data', # folder that gets chest_xray/ (and the zip while it downloads)
+        url:str=None, # archive URL, http, https or file:// (default: the Mendeley Data archive)
+        sha256:str=None, # expected SHA-256 of the archive, checked when given
+        keep_zip:bool=False): # keep the zip after extracting
     "Download Kermany et al. 2018 (CC BY 4.0) and extract it into OUT/chest_xray (Kaggle layout)."
     from pneumo_nb.download import MENDELEY_URL, counts, extract_kaggle, fetch, sha256sum
     out, url = Path(out), url or MENDELEY_URL
@@ -219,9 +207,8 @@ def pneumo_download(out:str='data', # folder that gets chest_xray/ (and the zip 
         print(f'downloading {url}\n  -> {zpath}', file=sys.stderr)
         fetch(url, zpath, sha256)
     elif sha256 and (got := sha256sum(zpath)) != sha256.lower():
-        raise DataError(
-            f"{zpath}: SHA-256 mismatch (got {got}, expected {sha256}); delete it to download again"
-        )
+        raise DataError(f"{zpath}: SHA-256 mismatch (got {got}, expected {sha256}); "
+                        "delete it to download again")
     extracted = extract_kaggle(zpath, out)
     if not keep_zip: zpath.unlink()
     print(counts(extracted))
@@ -250,7 +237,5 @@ def pneumo_docs(quarto:str='auto'): # auto (Quarto when installed) | yes | no (s
         raise OptionError("--quarto yes: quarto is not on PATH (https://quarto.org)")
     from pneumo_nb.docs import build_docs
     out = build_docs({'auto': None, 'yes': True, 'no': False}[quarto])
-    print(
-        f"site built in {out} ({len(list(Path(out).rglob('*.html')))} pages); serve it with: "
-        f"python -m http.server -d {out}"
-    )
+    pages = len(list(Path(out).rglob('*.html')))
+    print(f"site built in {out} ({pages} pages); serve it with: python -m http.server -d {out}")

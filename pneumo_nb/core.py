@@ -119,8 +119,7 @@ class TrainConfig:
     data: str = None # dataset folder (default: $PNEUMO_DATA, then data/chest_xray)
     # split CSV from pneumo_split (default: a new patient split made with --val-frac and --seed)
     split: str = None
-    # validate on the official val/ folder (16 images) and train on all of train/, as the original
-    # does
+    # validate on the official val/ folder (16 images), train on all of train/, as the original does
     official_val: bool = False
     preset: str = 'fast' # model preset: fast | original | densenet
     image_size: int = None # input side (default: the preset's)
@@ -133,8 +132,7 @@ class TrainConfig:
     imbalance: str = 'class_weight' # none | class_weight | oversample | both
     augment: bool = True # augment training batches
     flip: bool = False # random horizontal flips (the original's setting)
-    # augment the training images once, before training, as the original does (every epoch sees the
-    # same copies)
+    # augment the training images once, as the original does (every epoch sees the same copies)
     freeze_aug: bool = False
     sharpness: float = None # random blur/sharpen strength, 0 = off (default: the preset's)
     ema: bool = None # validate and save a moving average of the weights (default: the preset's)
@@ -147,8 +145,7 @@ class TrainConfig:
     fold_epochs: int = None # fixed epochs of each fold member (default: the preset's)
     # with --folds: leave the validation split out of the folds, to measure the ensemble on it
     keep_val: bool = False
-    # pneumonia prevalence the saved probabilities assume; 0.5 on them is then the equal-cost
-    # decision
+    # pneumonia prevalence the saved probabilities assume; 0.5 on them is the equal-cost decision
     prior: float = 0.5
     seed: int = 0 # seed for the split, folds, shuffling, augmentation and weights
     val_frac: float = 0.1 # fraction of patients for validation when making the split

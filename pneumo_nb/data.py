@@ -42,9 +42,8 @@ def toy_dataset(dest, # folder to create; gets {train,val,test}/{NORMAL,PNEUMONI
                 pid, img = 100*s + k//2, rng.normal(90, 25, (size, size))
                 if label: img += 120*np.exp(-((xx-size/3)**2 + (yy-size/2)**2) / (size/5)**2)
                 name = f'person{pid}_bacteria_{k}.jpeg' if label else f'IM-{pid:04d}-{k+1:04d}.jpeg'
-                Image.fromarray(img.clip(0,
-                                         255).astype(np.uint8)).save(root / split / cls / name,
-                                                                     quality=90)
+                pixels = img.clip(0, 255).astype(np.uint8)
+                Image.fromarray(pixels).save(root/split/cls/name, quality=90)
     return root
 
 # %% ../nbs/00_data.ipynb #0ab3c4bd
@@ -69,10 +68,8 @@ def find_data(path=None): # dataset folder, or its parent holding chest_xray/
         if split == 'val' and not (root/split).exists(): continue
         for cls in CLASSES:
             if not (root/split/cls).is_dir():
-                raise DataError(
-                    f"{root/split/cls}: missing folder; expected "
-                    f"{root}/{{train,val,test}}/{{NORMAL,PNEUMONIA}}/"
-                )
+                raise DataError(f"{root/split/cls}: missing folder; expected "
+                                f"{root}/{{train,val,test}}/{{NORMAL,PNEUMONIA}}/")
     return root
 
 # %% ../nbs/00_data.ipynb #4ce72876
@@ -144,8 +141,8 @@ def patient_split(items, # Items from scan
         pats = sorted(p for p, l in plabel.items() if l == label)
         rng.shuffle(pats)
         val |= set(pats[:round(val_frac*len(pats))])
-    return [replace(i, split='val' if i.patient in val else 'train')
-            for i in pool] + [i for i in items if i.split == 'test']
+    resplit = [replace(i, split='val' if i.patient in val else 'train') for i in pool]
+    return resplit + [i for i in items if i.split == 'test']
 
 # %% ../nbs/00_data.ipynb #45a957ec
 def check_leakage(items): # Items with their split

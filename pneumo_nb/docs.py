@@ -49,15 +49,13 @@ def sized_images(proc): # folder of processed notebooks
         nb = json.loads(path.read_text(encoding='utf-8'))
         for c in nb['cells']:
             for o in c.get('outputs', []):
-                png, meta = o.get('data', {}).get('image/png'), o.get('metadata',
-                                                                      {}).get('image/png', {})
+                png = o.get('data', {}).get('image/png')
+                meta = o.get('metadata', {}).get('image/png', {})
                 if not png or 'width' not in meta: continue
                 src = 'data:image/png;base64,' + ''.join(png).strip()
                 alt = html.escape(fig_alt(c), quote=True)
-                o['data'] = {
-                    'text/html': (f'<img src="{src}" width="{meta["width"]}" alt="{alt}" '
-                                  'class="img-fluid">')
-                }
+                img = f'<img src="{src}" width="{meta["width"]}" alt="{alt}" class="img-fluid">'
+                o['data'] = {'text/html': img}
                 n += 1
         path.write_text(json.dumps(nb, ensure_ascii=False), encoding='utf-8')
     return n
@@ -139,10 +137,8 @@ def docs_root(start='.', # where to look: this folder and the folders above it
         raise OptionError(f"building the docs needs {' and '.join(missing)}: "
                           "pip install -e '.[dev]' in a checkout of the repository")
     here = Path(start).resolve()
-    root = next(
-        (d
-         for d in (here, *here.parents) if (d / 'settings.ini').exists() and (d / 'nbs').is_dir()),
-        None)
+    is_root = lambda d: (d/'settings.ini').exists() and (d/'nbs').is_dir()
+    root = next((d for d in (here, *here.parents) if is_root(d)), None)
     if root is None:
         raise OptionError(
             f"the docs are built from a checkout of the repository, and {here} is not in one "

@@ -51,13 +51,9 @@ def fetch(url, # http(s) or file URL
     dest = Path(dest)
     part = dest.with_name(dest.name + '.part')
     have = part.stat().st_size if part.exists() else 0
-    req = urllib.request.Request(
-        url, headers={
-            'User-Agent': 'pneumo_nb',
-            **({
-                'Range': f'bytes={have}-'
-            } if have else {})
-        })
+    headers = {'User-Agent': 'pneumo_nb'}
+    if have: headers['Range'] = f'bytes={have}-'
+    req = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             resumed = getattr(r, 'status', None) == 206
@@ -70,17 +66,13 @@ def fetch(url, # http(s) or file URL
                     if progress: _progress(done, total, t0)
     except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
         why = getattr(e, 'reason', e)
-        raise DataError(
-            f"cannot download {url}: {why}. Are you offline? The partial file {part} is kept for "
-            "a resume"
-        ) from None
+        raise DataError(f"cannot download {url}: {why}. Are you offline? "
+                        f"The partial file {part} is kept for a resume") from None
     if progress: print(file=sys.stderr)
     if sha256 and (got := sha256sum(part)) != sha256.lower():
         part.rename(part.with_name(part.name + '.bad'))
-        raise DataError(
-            f"{dest}: SHA-256 mismatch (got {got}, expected {sha256}); the file was set aside as "
-            ".part.bad"
-        )
+        raise DataError(f"{dest}: SHA-256 mismatch (got {got}, expected {sha256}); "
+                        "the file was set aside as .part.bad")
     return part.rename(dest)
 
 # %% ../nbs/13_download.ipynb #bf029f33
@@ -119,10 +111,9 @@ def counts(root): # a dataset folder in the Kaggle layout
     "Images per split and class, as a short text table."
     lines = [f"{'split':<6}{'NORMAL':>8}{'PNEUMONIA':>11}"]
     for split in ('train', 'val', 'test'):
-        n = [
-            sum(1 for p in (Path(root) / split / c).glob('*')
-                if p.suffix.lower() in ('.jpeg', '.jpg', '.png')) if
-            (Path(root) / split / c).is_dir() else 0 for c in ('NORMAL', 'PNEUMONIA')
-        ]
+        folders = [Path(root)/split/c for c in ('NORMAL', 'PNEUMONIA')]
+        exts = ('.jpeg', '.jpg', '.png')
+        n = [sum(1 for p in d.glob('*') if p.suffix.lower() in exts) if d.is_dir() else 0
+             for d in folders]
         if sum(n): lines.append(f"{split:<6}{n[0]:>8,}{n[1]:>11,}")
     return '\n'.join(lines)

@@ -55,16 +55,15 @@ def ensemble(members): # trained models of one preset
 # %% ../nbs/06_ensemble.ipynb #b2357ccc
 def member_models(model): # a run's model
     "The members of an ensemble (nested models named member0, member1, …), or `[model]`."
-    return [l for l in model.layers if isinstance(l, keras.Model) and l.name.startswith('member')
-            ] or [model]
+    members = [l for l in model.layers
+               if isinstance(l, keras.Model) and l.name.startswith('member')]
+    return members or [model]
 
 def member_logits(m, # a model from member_models
                   x): # uint8 images
     "Uncalibrated logits of one model or ensemble member (a member's output is its logit)."
-    return m.predict(x, batch_size=128,
-                     verbose=0)[:,
-                                0].astype(float) if m.name.startswith('member') else predict_logits(
-                                    m, x)
+    if not m.name.startswith('member'): return predict_logits(m, x)
+    return m.predict(x, batch_size=128, verbose=0)[:, 0].astype(float)
 
 # %% ../nbs/06_ensemble.ipynb #5bd8e7c8
 def heldout_logits(model, # a run's model: one network, or an ensemble of members
@@ -124,13 +123,12 @@ def train_folds(cfg, # resolved TrainConfig
                 verbose=2): # Keras verbosity
     "Cross-fit `cfg.folds` members, write oof.csv, save the calibrated ensemble; return a summary."
     splits = ('train',) if cfg.keep_val else ('train', 'val')
-    parts = [
-        decode(cfg, items, root, s, cfg.limit
-               and (cfg.limit if s == 'train' else max(8, cfg.limit // 4))) for s in splits
-    ]
-    x, y, its = np.concatenate([p[0] for p in parts
-                                ]), np.concatenate([p[1] for p in parts
-                                                    ]), [i for p in parts for i in p[2]]
+    val_limit = cfg.limit and max(8, cfg.limit//4)
+    parts = [decode(cfg, items, root, s, cfg.limit if s == 'train' else val_limit)
+             for s in splits]
+    x = np.concatenate([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    its = [i for p in parts for i in p[2]]
     folds = assign_folds(its, cfg.folds, cfg.seed)
     fold = np.array([folds[i.patient] for i in its])
     t0, members, z = time.time(), [], np.zeros(len(y))

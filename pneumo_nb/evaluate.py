@@ -55,12 +55,11 @@ def ends_table(ends): # {rung name: report_at metrics and its change}
     "The ladder's first and last rungs on the test split, as a markdown table."
     cols = (('accuracy', '准确率 accuracy'), ('precision', '精确率 precision'),
             ('sensitivity', '灵敏度 sensitivity'), ('roc_auc', 'ROC-AUC'), ('f1', 'F1'))
-    head = '| | 改动 change | ' + ' | '.join(h
-                                           for _, h in cols) + ' |\n|---|---|' + '---:|' * len(cols)
-    return '\n'.join([head] + [
-        f"| {k[0]} | {v['change']} | " + ' | '.join(f'{v[c]:.3f}' for c, _ in cols) + ' |'
-        for k, v in ends.items()
-    ])
+    names = ' | '.join(h for _, h in cols)
+    head = f'| | 改动 change | {names} |\n|---|---|' + '---:|'*len(cols)
+    cells = lambda v: ' | '.join(f'{v[c]:.3f}' for c, _ in cols)
+    rows = [f"| {k[0]} | {v['change']} | {cells(v)} |" for k, v in ends.items()]
+    return '\n'.join([head] + rows)
 
 # %% ../nbs/04_eval.ipynb #a305c134
 def plot_roc(y, # 0/1 labels
@@ -144,8 +143,8 @@ def reliability(y, # 0/1 labels
     n = np.bincount(b, minlength=bins)
     conf = np.bincount(b, p, bins) / np.maximum(n, 1)
     acc = np.bincount(b, y, bins) / np.maximum(n, 1)
-    return dict(confidence=conf, positive_rate=acc, count=n, ece=float(
-        (n * np.abs(conf - acc)).sum() / len(y)))
+    ece = float((n*np.abs(conf - acc)).sum()/len(y))
+    return dict(confidence=conf, positive_rate=acc, count=n, ece=ece)
 
 # %% ../nbs/04_eval.ipynb #addd1ac4
 def plot_reliability(y, # 0/1 labels
@@ -185,13 +184,13 @@ def save_plots(out, # eval folder
                th): # thresholds
     "Write the evaluation plots as PNG files."
     plt = pyplot()
-    for name, draw in [('roc', lambda ax: plot_roc(y, p, ax)), ('pr', lambda ax: plot_pr(y, p, ax)),
-                       ('confusion', lambda ax: plot_confusion(y, p, th['0.5'], ax, '0.5')),
-                       ('calibration', lambda ax: plot_reliability(y, {
-                           zh_en('未校准', 'uncalibrated'): p_raw,
-                           zh_en('校准后', 'calibrated'): p
-                       }, ax)), ('thresholds', lambda ax: plot_thresholds(y, p, th, ax)),
-                       ('histograms', lambda ax: plot_histograms(y, p, ax))]:
+    curves = {zh_en('未校准', 'uncalibrated'): p_raw, zh_en('校准后', 'calibrated'): p}
+    plots = [('roc', lambda ax: plot_roc(y, p, ax)), ('pr', lambda ax: plot_pr(y, p, ax)),
+             ('confusion', lambda ax: plot_confusion(y, p, th['0.5'], ax, '0.5')),
+             ('calibration', lambda ax: plot_reliability(y, curves, ax)),
+             ('thresholds', lambda ax: plot_thresholds(y, p, th, ax)),
+             ('histograms', lambda ax: plot_histograms(y, p, ax))]
+    for name, draw in plots:
         fig, ax = plt.subplots(figsize=(4.6, 4))
         draw(ax)
         fig.tight_layout()
@@ -246,20 +245,18 @@ def _evaluate(run, # run folder
             (i.path, i.patient, i.label, f'{q:.6f}', f'{v:.5f}') for i, q, v in zip(its, p, z))
     pats, p_raw = [i.patient for i in its], sigmoid(z)
     adapted, summ = r.read_adapt(), r.read_summary()
-    m = dict(
-        thresholds=th, ranking=ranking_metrics(y, p), at={
-            k: threshold_metrics(y, p, t)
-            for k, t in th.items()
-        }, ci=bootstrap_ci(y, p, pats, th, n_boot), n_boot=n_boot,
-        ece=dict(uncalibrated=reliability(y, p_raw)['ece'],
-                 calibrated=reliability(y, p)['ece']), calibration=dict(
-                     summ.get('calibration') or (adapted or {}).get('calibration') or {},
-                     a_b=model_calibration(model)),
-        thresholds_from=(adapted and f"adapted to {adapted['images']}")
-        or json.loads(r.thresholds.read_text())['chosen_on'], adapted=adapted,
-        counts=dict(train=sum(i.split == 'train' for i in items) or summ.get('n_train'),
-                    val=sum(i.split == 'val' for i in items) or summ.get('n_val'), test=len(its),
-                    test_patients=len(set(pats))))
+    at = {k: threshold_metrics(y, p, t) for k, t in th.items()}
+    ece = dict(uncalibrated=reliability(y, p_raw)['ece'], calibrated=reliability(y, p)['ece'])
+    calibration = dict(summ.get('calibration') or (adapted or {}).get('calibration') or {},
+                       a_b=model_calibration(model))
+    if adapted: chosen_on = f"adapted to {adapted['images']}"
+    else: chosen_on = json.loads(r.thresholds.read_text())['chosen_on']
+    counts = dict(train=sum(i.split == 'train' for i in items) or summ.get('n_train'),
+                  val=sum(i.split == 'val' for i in items) or summ.get('n_val'),
+                  test=len(its), test_patients=len(set(pats)))
+    m = dict(thresholds=th, ranking=ranking_metrics(y, p), at=at,
+             ci=bootstrap_ci(y, p, pats, th, n_boot), n_boot=n_boot, ece=ece,
+             calibration=calibration, thresholds_from=chosen_on, adapted=adapted, counts=counts)
     m['calibration'].setdefault('prior', cfg.prior)
     ev.metrics.write_text(json.dumps(m, indent=2))
     ev.card.write_text(model_card(run, cfg, m))

@@ -113,9 +113,9 @@ def run_lock(folder, # folder the block writes; created if missing
     if p.exists() and not p.is_dir(): raise RunError(f"{p} is a file; give a folder")
     made = not p.exists()
     p.mkdir(parents=True, exist_ok=True)
-    if p.resolve() in _HELD:
+    if p.resolve() in _HELD:   # this process holds it already
         yield p
-        return  # this process holds it already
+        return
     f = p/'.lock'
     fd = _take(f)
     try:

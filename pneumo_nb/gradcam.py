@@ -115,10 +115,10 @@ def mirror_effect(model, # a run's model
     "ROC-AUC on images and mirror images, mean |Δp|, and the share of decisions at 0.5 that flip."
     _, p = predict_both(model, x)
     _, pm = predict_both(model, x[:, :, ::-1])
-    return dict(auc=ranking_metrics(y, p)['roc_auc'], auc_mirrored=ranking_metrics(y,
-                                                                                   pm)['roc_auc'],
-                mean_abs_change=float(np.abs(p - pm).mean()), decisions_flipped=float(
-                    ((p >= .5) != (pm >= .5)).mean()))
+    auc, auc_mirrored = ranking_metrics(y, p)['roc_auc'], ranking_metrics(y, pm)['roc_auc']
+    flipped = float(((p >= .5) != (pm >= .5)).mean())
+    return dict(auc=auc, auc_mirrored=auc_mirrored, mean_abs_change=float(np.abs(p - pm).mean()),
+                decisions_flipped=flipped)
 
 # %% ../nbs/10_gradcam.ipynb #5d2b9e61
 def heat_left(model, # a run's model
@@ -128,9 +128,10 @@ def heat_left(model, # a run's model
     h = heat_sides(np.concatenate([gradcam(model, x[k:k + 64]) for k in range(0, len(x), 64)]))
     hot = ~np.isnan(h)
     mean = lambda v: float(v.mean()) if len(v) else float('nan')
-    return dict(no_heat_normal=float((~hot[y == 0]).mean()), no_heat_pneumonia=float(
-        (~hot[y == 1]).mean()), heat_left=mean(h[hot]), heat_left_pneumonia=mean(h[hot & (y == 1)]),
-                one_sided=mean(np.abs(h[hot] - .5) >= 1 / 6))
+    no_heat = lambda label: float((~hot[y == label]).mean())
+    return dict(no_heat_normal=no_heat(0), no_heat_pneumonia=no_heat(1), heat_left=mean(h[hot]),
+                heat_left_pneumonia=mean(h[hot & (y == 1)]),
+                one_sided=mean(np.abs(h[hot] - .5) >= 1/6))
 
 # %% ../nbs/10_gradcam.ipynb #9f9a6c7d
 def validation_profile(run): # a single (non-cross-fitted) run folder

@@ -39,9 +39,8 @@ def balance(y, # 0/1 training labels
         raise OptionError(
             f"unknown imbalance strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     if strategy == 'both':
-        warnings.warn(
-            "imbalance 'both' corrects the imbalance twice (oversampling to 50/50, then class "
-            "weights "
-            "from the original counts), as the original does; it biases the model towards NORMAL")
+        warnings.warn("imbalance 'both' corrects the imbalance twice (oversampling to 50/50, "
+                      "then class weights from the original counts), as the original does; "
+                      "it biases the model towards NORMAL")
     idx = oversample_index(y, seed) if strategy in ('oversample', 'both') else np.arange(len(y))
     return idx, (class_weights(y) if strategy in ('class_weight', 'both') else None)

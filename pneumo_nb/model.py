@@ -101,8 +101,10 @@ def conv_bn(x, # input tensor
             norm='batch'): # 'batch' or 'group' normalisation
     "3×3 convolution, normalisation (BatchNorm momentum 0.9, or GroupNorm with 8 groups), ReLU."
     x = L.Conv2D(filters, 3, strides=stride, padding='same', use_bias=False, name=name)(x)
-    return L.ReLU()(L.BatchNormalization(
-        momentum=0.9)(x) if norm == 'batch' else L.GroupNormalization(min(8, filters))(x))
+    relu = L.ReLU()
+    if norm == 'batch': normalise = L.BatchNormalization(momentum=0.9)
+    else: normalise = L.GroupNormalization(min(8, filters))
+    return relu(normalise(x))
 
 # %% ../nbs/02_model.ipynb #13780c19
 def fast_cnn(size=128, # input side
@@ -165,13 +167,9 @@ def build_model(name='fast', # preset
 # %% ../nbs/02_model.ipynb #0baa6264
 def metrics():
     "The original's metrics plus PR-AUC."
-    return [
-        'accuracy',
-        keras.metrics.Precision(name='precision'),
-        keras.metrics.Recall(name='recall'),
-        keras.metrics.AUC(name='auc'),
-        keras.metrics.AUC(curve='PR', name='pr_auc')
-    ]
+    return ['accuracy', keras.metrics.Precision(name='precision'),
+            keras.metrics.Recall(name='recall'), keras.metrics.AUC(name='auc'),
+            keras.metrics.AUC(curve='PR', name='pr_auc')]
 
 def compile_model(model, # Keras model
                   lr=1e-4, # learning rate or schedule

@@ -109,29 +109,35 @@ def sensitivity_threshold(y, # 0/1 labels
 # %% ../nbs/08_operating.ipynb #0bba5aa3
 def _pil_map(x, # uint8 images (n, h, w, c)
              f): # PIL image -> PIL image
-    return np.stack([
-        np.stack([np.asarray(f(Image.fromarray(a[..., c])), np.uint8)
-                  for c in range(a.shape[-1])], -1) for a in x
-    ])
+    channels = lambda a: [np.asarray(f(Image.fromarray(a[..., c])), np.uint8)
+                          for c in range(a.shape[-1])]
+    return np.stack([np.stack(channels(a), -1) for a in x])
 
 def _linear(x, # uint8 images
             a, # gain
             b): # offset
     return np.clip(a*x.astype(float) + b, 0, 255).astype(np.uint8)
 
+def _half_res(im): # PIL image
+    "Down to half size and back up, both bilinear."
+    half = (im.size[0]//2, im.size[1]//2)
+    return im.resize(half, Image.BILINEAR).resize(im.size, Image.BILINEAR)
+
+def _noise(x, # uint8 images
+           sd): # noise level, in gray levels
+    "Gaussian noise from a fixed seed: the same draw on every call."
+    return np.clip(x + np.random.default_rng(0).normal(0, sd, x.shape), 0, 255).astype(np.uint8)
+
 # acquisition-like changes of uint8 images; the stress rule and tools/stress_val.py use them
 PERTURB = {
-    'gamma0.6': lambda x: (255 * (x / 255.)**0.6).astype(np.uint8),
-    'gamma1.6': lambda x: (255 * (x / 255.)**1.6).astype(np.uint8),
-    'contrast0.7': lambda x: _linear(x, 0.7, 0.3 * x.mean((1, 2, 3), keepdims=True)),
-    'bright+25': lambda x: _linear(x, 1, 25),
-    'blur1': lambda x: _pil_map(x, lambda im: im.filter(ImageFilter.GaussianBlur(1))),
-    'sharpen': lambda x: _pil_map(x, lambda im: im.filter(ImageFilter.UnsharpMask(2, 150, 0))),
-    'lowres_half': lambda x: _pil_map(
-        x, lambda im: im.resize(
-            (im.size[0] // 2, im.size[1] // 2), Image.BILINEAR).resize(im.size, Image.BILINEAR)),
-    'noise8': lambda x: np.clip(x + np.random.default_rng(0).normal(0, 8, x.shape), 0, 255).astype(
-        np.uint8),
+    'gamma0.6':    lambda x: (255*(x/255.)**0.6).astype(np.uint8),
+    'gamma1.6':    lambda x: (255*(x/255.)**1.6).astype(np.uint8),
+    'contrast0.7': lambda x: _linear(x, 0.7, 0.3*x.mean((1, 2, 3), keepdims=True)),
+    'bright+25':   lambda x: _linear(x, 1, 25),
+    'blur1':       lambda x: _pil_map(x, lambda im: im.filter(ImageFilter.GaussianBlur(1))),
+    'sharpen':     lambda x: _pil_map(x, lambda im: im.filter(ImageFilter.UnsharpMask(2, 150, 0))),
+    'lowres_half': lambda x: _pil_map(x, _half_res),
+    'noise8':      lambda x: _noise(x, 8),
 }
 
 # %% ../nbs/08_operating.ipynb #30d173b2
@@ -139,8 +145,8 @@ def stress_threshold(y, # 0/1 labels
                      ps): # one array of probabilities per perturbation
     "The threshold maximising balanced accuracy averaged over the perturbed predictions."
     cand = np.unique(np.concatenate(ps))
-    cand = cand[np.linspace(0,
-                            len(cand) - 1, min(len(cand), 2001)).astype(int)]
+    pick = np.linspace(0, len(cand) - 1, min(len(cand), 2001)).astype(int)
+    cand = cand[pick]
     y = np.asarray(y).astype(bool)
 
     def bacc(p):
@@ -172,13 +178,12 @@ def stress_predictions(model, # the run's model
 # %% ../nbs/08_operating.ipynb #a557f1d7
 RULES = ('0.5', 'stress', 'sens95', 'youden', 'original')
 
-def choose_thresholds(items, # held-out Items (validation or out-of-fold), never test
-                      p, # their calibrated probabilities
-                      stressed, # {perturbation: calibrated probabilities} of the same images
-                      # (a, b) of the calibration: the original's 0.5 on the raw output is
-                      # sigmoid(b) here
-                      cal,
-                      target=0.95): # sensitivity for the sens95 rule
+def choose_thresholds(
+        items, # held-out Items (validation or out-of-fold), never test
+        p, # their calibrated probabilities
+        stressed, # {perturbation: calibrated probabilities} of the same images
+        cal, # (a, b) of the calibration: the original's 0.5 on the raw output is sigmoid(b) here
+        target=0.95): # sensitivity for the sens95 rule
     "The pre-registered rules' thresholds on the calibrated probability, from held-out predictions."
     if any(i.split == 'test' for i in items):
         raise DataError("thresholds are chosen on held-out validation data only, never on test")
@@ -237,19 +242,12 @@ def run_summary(run): # an evaluated run folder
     m, cfg = EvalFiles(r.eval).read_metrics(), TrainConfig.load(r.config)
     kind = 'adapted' if m.get('adapted') else 'ensemble' if cfg.folds else 'single'
     keep = ('accuracy', 'sensitivity', 'specificity', 'balanced_accuracy')
+    at = {t: {k: m['at'][t][k] for k in keep} for t in m['thresholds']}
+    ci = {t: {k: m['ci'][t][k] for k in keep} for t in m['thresholds']}
     return dict(run=r.path.name, kind=kind, seed=cfg.seed, folds=cfg.folds,
                 thresholds=m['thresholds'], roc_auc=m['ranking']['roc_auc'],
                 roc_auc_ci=m['ci']['ranking']['roc_auc'], ece=m['ece'], adapted=m.get('adapted'),
-                at={t: {
-                    k: m['at'][t][k]
-                    for k in keep
-                }
-                    for t in m['thresholds']},
-                ci={t: {
-                    k: m['ci'][t][k]
-                    for k in keep
-                }
-                    for t in m['thresholds']})
+                at=at, ci=ci)
 
 # %% ../nbs/08_operating.ipynb #d374e694
 # (model, protocol, ROC-AUC, accuracy, sensitivity, specificity) on the same 624 test images
@@ -280,34 +278,32 @@ def results_table(summaries, # from run_summary
         'ECE（校准后 calibrated） |',
         '|---|---|---:|---:|---:|---:|---:|'
     ]
-    names = dict(
-        single='pneumo_nb `fast`, one model', ensemble='pneumo_nb `fast`, 5-fold ensemble', adapted=
-        'pneumo_nb `fast`, 5-fold ensemble, ADAPTED to the unlabelled test images (transductive)')
+    names = dict(single='pneumo_nb `fast`, one model',
+                 ensemble='pneumo_nb `fast`, 5-fold ensemble',
+                 adapted='pneumo_nb `fast`, 5-fold ensemble, ADAPTED to the unlabelled test '
+                         'images (transductive)')
     groups = [('single', rule, f'rule `{rule}`'), ('ensemble', rule, f'rule `{rule}`')]
-    # an adapted run's `0.5` is 0.5 at the EM prevalence; `declared_prior` is 0.5 at the declared
-    # one
+    # an adapted run's `0.5` is 0.5 at the EM prevalence;
+    # its `declared_prior` is 0.5 at the declared one
     if rule == '0.5':
         groups += [('adapted', 'declared_prior', '`declared_prior`'),
                    ('adapted', '0.5', '`0.5` at the EM prevalence')]
     for kind, r, label in groups:
         group = [s for s in summaries if s['kind'] == kind and r in s['at']]
         for s in group:
-            rows.append(
-                f"| {names[kind]}, seed {s['seed']} | {label} = {s['thresholds'][r]:.3f} | "
-                f"{fmt_ci(s['roc_auc'], s['roc_auc_ci'])} | "
-                + ' | '.join(fmt_ci(s['at'][r][k], s['ci'][r][k])
-                             for k in cols) + f" | {s['ece']['calibrated']:.3f} |")
+            cells = ' | '.join(fmt_ci(s['at'][r][k], s['ci'][r][k]) for k in cols)
+            rows.append(f"| {names[kind]}, seed {s['seed']} | {label} = {s['thresholds'][r]:.3f} | "
+                        f"{fmt_ci(s['roc_auc'], s['roc_auc_ci'])} | {cells} | "
+                        f"{s['ece']['calibrated']:.3f} |")
         if len(group) > 1:
             vals = np.array([[s['roc_auc'], *(s['at'][r][k] for k in cols), s['ece']['calibrated']]
                              for s in group])
-            rows.append(f"| **{names[kind]}, {label}: mean ± sd of {len(group)}** | | " +
-                        ' | '.join(f"**{m:.3f}** ± {d:.3f}"
-                                   for m, d in zip(vals.mean(0), vals.std(0, ddof=1))) + ' |')
-    rows += [
-        f"| {n} | {p} | {a:.3f} | {c:.3f} | " + ' | '.join('–' if v is None else f'{v:.3f}'
-                                                           for v in (se, sp)) + ' | – |'
-        for n, p, a, c, se, sp in PUBLISHED
-    ]
+            stats = zip(vals.mean(0), vals.std(0, ddof=1))
+            cells = ' | '.join(f"**{m:.3f}** ± {d:.3f}" for m, d in stats)
+            rows.append(f"| **{names[kind]}, {label}: mean ± sd of {len(group)}** | | {cells} |")
+    for n, p, a, c, se, sp in PUBLISHED:
+        rest = ' | '.join('–' if v is None else f'{v:.3f}' for v in (se, sp))
+        rows.append(f"| {n} | {p} | {a:.3f} | {c:.3f} | {rest} | – |")
     return '\n'.join(rows)
 
 # %% ../nbs/08_operating.ipynb #a131a9cd

@@ -29,10 +29,8 @@ def resolve_threshold(run, # run folder
     except ValueError: t = None
     if t is None:
         if threshold not in RULES and threshold != 'declared_prior':
-            raise OptionError(
-                f"unknown threshold {threshold!r}; use a number in [0, 1] or one of "
-                f"{', '.join(RULES)}"
-            )
+            raise OptionError(f"unknown threshold {threshold!r}; "
+                              f"use a number in [0, 1] or one of {', '.join(RULES)}")
         t = ensure_thresholds(run, model, cfg).get(threshold)
         if t is None: raise OptionError(f"threshold {threshold!r} is not defined for {run}")
     if not 0 <= t <= 1: raise OptionError(f"threshold {threshold!r} is outside [0, 1]")
@@ -47,10 +45,8 @@ def predictor(run, # run folder
     if prior is not None and not 0 < prior < 1:
         raise OptionError(f"prior must be strictly between 0 and 1, got {prior}")
     if prior is not None and threshold != '0.5':
-        raise OptionError(
-            "--prior re-expresses probabilities for your prevalence and decides at 0.5; drop "
-            "--threshold"
-        )
+        raise OptionError("--prior re-expresses probabilities for your prevalence and decides "
+                          "at 0.5; drop --threshold")
     return cfg, model, resolve_threshold(run, threshold, model, cfg)
 
 # %% ../nbs/19_predict.ipynb #bacf594e

@@ -63,10 +63,9 @@ def model_line(run): # a run folder
     "The line by which a command names the model it uses."
     if not is_shipped(run): return f"model: {run}"
     r = json.loads((SHIPPED/'release.json').read_text())
-    return (
-        f"model: the one shipped with pneumo_nb {r['version']} ({r['preset']} preset, seed "
-        f"{r['seed']}, "
-        f"from the run {r['source_run']}); its card: {EvalFiles(SHIPPED).card}")
+    return (f"model: the one shipped with pneumo_nb {r['version']} "
+            f"({r['preset']} preset, seed {r['seed']}, from the run {r['source_run']}); "
+            f"its card: {EvalFiles(SHIPPED).card}")
 
 # %% ../nbs/16_release.ipynb #848049b6
 _COMPARED = ('thresholds', 'ranking', 'at', 'ece', 'counts')   # and 'ci', the bootstrap intervals
@@ -190,9 +189,9 @@ def export_files(model, # a run's model
                  formats=('onnx', 'litert'), # which exports
                  tol=1e-4): # largest difference from Keras' probabilities allowed
     "Export `model` in `formats` into `out`, each checked with its runtime: {format: entry}."
-    if missing := missing_tools(formats): raise OptionError(f"exporting {', '.join(formats)} needs "
-                                                           f"{', '.join(missing)}: pip install "
-                                                           f"{' '.join(missing)}")
+    if missing := missing_tools(formats):
+        raise OptionError(f"exporting {', '.join(formats)} needs {', '.join(missing)}: "
+                          f"pip install {' '.join(missing)}")
     graph = export_graph(model)
     x, _, _ = load_images([p for p, _ in example_films()], cfg.image_size, cfg.channels)
     x = x.astype('float32')
@@ -223,17 +222,16 @@ def export_info(run, # the run folder
     thresholds = json.loads(Run(run).thresholds.read_text())
     shipped = Path(run)/'release.json'   # a shipped folder names the run it came from
     source = json.loads(shipped.read_text())['source_run'] if shipped.exists() else Path(run).name
-    return dict(
-        version=pneumo_nb.__version__, source_run=source, not_for_clinical_use=True,
-        image_size=cfg.image_size, channels=cfg.channels, input=dict(
-            shape=[None, cfg.image_size, cfg.image_size, cfg.channels], dtype='float32',
-            values='gray levels 0-255 as pneumo_nb.images.load_image gives them: a JPEG decoded '
-            'at reduced scale as Pillow draft does, then squashed to a square (bilinear)'),
-        outputs=[
-            'calibrated P(pneumonia), shape (n, 1)',
-            'Grad-CAM of last_conv after ReLU, shape (n, 8, 8), not yet resized or scaled'
-        ], primary_rule='0.5', threshold=thresholds['0.5'], prior=cfg.prior,
-        aspect_range=list(ASPECT_RANGE), max_dark_border=MAX_DARK_BORDER, formats=done)
+    values = ('gray levels 0-255 as pneumo_nb.images.load_image gives them: a JPEG decoded '
+              'at reduced scale as Pillow draft does, then squashed to a square (bilinear)')
+    shape = [None, cfg.image_size, cfg.image_size, cfg.channels]
+    outputs = ['calibrated P(pneumonia), shape (n, 1)',
+               'Grad-CAM of last_conv after ReLU, shape (n, 8, 8), not yet resized or scaled']
+    return dict(version=pneumo_nb.__version__, source_run=source, not_for_clinical_use=True,
+                image_size=cfg.image_size, channels=cfg.channels,
+                input=dict(shape=shape, dtype='float32', values=values), outputs=outputs,
+                primary_rule='0.5', threshold=thresholds['0.5'], prior=cfg.prior,
+                aspect_range=list(ASPECT_RANGE), max_dark_border=MAX_DARK_BORDER, formats=done)
 
 def export_run(run, # run folder from pneumo_train (or the shipped model's)
                out, # folder to create
@@ -296,10 +294,9 @@ def check_evaluated(run, # a finished run folder
                     data=None): # dataset folder (default: the run's)
     "The run's metrics, once its evaluation is complete and a new one of its model agrees with it."
     ev, files = Run(run).eval, EvalFiles(Run(run).eval)
-    if missing := [
-            getattr(files, f).name for f in (*EVAL_FILES, 'predictions')
-            if not getattr(files, f).exists()
-    ]:
+    missing = [getattr(files, f).name for f in (*EVAL_FILES, 'predictions')
+               if not getattr(files, f).exists()]
+    if missing:
         raise RunError(f"{ev}: no complete evaluation (missing {', '.join(missing)}); "
                        f"run `pneumo_eval --run {run}` first")
     m = files.read_metrics()

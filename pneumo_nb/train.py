@@ -29,8 +29,8 @@ from keras import layers as L
 def make_split(cfg): # resolved TrainConfig
     "A new run's split: official folders, the config CSV, or a patient split (`val_frac`, `seed`)."
     if cfg.official_val: return scan(cfg.data)
-    return read_split(cfg.split) if cfg.split else patient_split(scan(cfg.data), cfg.val_frac,
-                                                                 cfg.seed)
+    if cfg.split: return read_split(cfg.split)
+    return patient_split(scan(cfg.data), cfg.val_frac, cfg.seed)
 
 # %% ../nbs/03_train.ipynb #56003cee
 def decode(cfg, # resolved TrainConfig
@@ -150,15 +150,15 @@ def fit_one(cfg, # resolved TrainConfig
     with (strategy or default_strategy()).scope():
         model = build_model(cfg.preset, cfg.image_size, cfg.channels, cfg.equalize)
         steps = epochs*math.ceil(drawn/cfg.batch_size)
-        lr = cfg.lr if cfg.schedule == 'constant' else keras.optimizers.schedules.CosineDecay(
-            cfg.lr, steps, alpha=0.01)
+        cosine = keras.optimizers.schedules.CosineDecay
+        lr = cfg.lr if cfg.schedule == 'constant' else cosine(cfg.lr, steps, alpha=0.01)
         compile_model(model, lr, cfg.jit, cfg.ema)
     r, t0 = Run(run), time.time()
     model.fit(ds, validation_data=make_dataset(xva, yva, cfg.batch_size), epochs=epochs,
               class_weight=cw, shuffle=False, initial_epoch=resume_epoch(r.backup),
               callbacks=callbacks(cfg, run, clean, select), verbose=verbose)
-    # a member keeps its last epoch: its statistics are made precise once more (a resumed fit may
-    # have run no epoch)
+    # a member keeps its last epoch: its statistics are made precise once more
+    # (a resumed fit may have run no epoch)
     if not select:
         if cfg.precise_bn: precise_bn(bn_probes(model), clean)
         save_model(model, r.model)
@@ -187,10 +187,8 @@ def prepare_run(cfg, # TrainConfig
         if cfg.data: saved.data = str(find_data(cfg.data))  # the dataset may have moved
         return run, saved.resolved(), read_split(r.split)
     if run.exists() and any(p.name != '.lock' for p in run.iterdir()):
-        raise RunError(
-            f"{run} exists; not overwriting it (use --resume to continue it, or choose another "
-            "--out)"
-        )
+        raise RunError(f"{run} exists; not overwriting it "
+                       "(use --resume to continue it, or choose another --out)")
     cfg = cfg.resolved()
     cfg.data = str(find_data(cfg.data))
     items = make_split(cfg)
@@ -227,9 +225,8 @@ def calibration_params(z, # logits of validation-side images
 def calibrate(model, # model with a 'calibrate' layer
               cal): # from calibration_params
     "Set the model's calibration layer to `a·z + b`; return the model."
-    model.get_layer('calibrate').set_weights(
-        [np.array([[cal['a']]], 'float32'),
-         np.array([cal['b']], 'float32')])
+    weights = [np.array([[cal['a']]], 'float32'), np.array([cal['b']], 'float32')]
+    model.get_layer('calibrate').set_weights(weights)
     return model
 
 def model_calibration(model): # a run's model
@@ -241,8 +238,8 @@ def predict_logits(model, # a model with a 'logit' layer
                    x, # uint8 images
                    batch_size=128): # images per forward pass
     "Uncalibrated logits of `model` for images `x`."
-    return logit_model(model).predict(x, batch_size=batch_size,
-                                      verbose=0)[:, 0].astype(float) if len(x) else np.zeros(0)
+    if not len(x): return np.zeros(0)
+    return logit_model(model).predict(x, batch_size=batch_size, verbose=0)[:, 0].astype(float)
 
 # %% ../nbs/03_train.ipynb #1ea272a4
 def train_single(cfg, # resolved TrainConfig
@@ -290,7 +287,7 @@ def train(cfg, # TrainConfig
         s = fit(cfg, run, items, root, strategy, verbose)
         # a cross-fitted run draws its members
         if not cfg.folds: save_figure(plot_history(run), Run(run).curves)
-        # the run folder's layout version
+        # format: the run folder's layout version
         summary = dict(s, preset=cfg.preset, seed=cfg.seed, format=FORMAT)
         write_atomic(Run(run).summary, json.dumps(summary, indent=2))
     return run
@@ -301,10 +298,8 @@ PANELS = (('accuracy', '准确率', 'Accuracy'), ('loss', '损失', 'Loss'),
 
 def plot_single(history): # history.csv of a run, or its columns as a dict
     "The original's 4-panel history (accuracy, loss, precision, recall; train vs validation)."
-    h = {
-        k: np.asarray(v)
-        for k, v in history.items()
-    } if isinstance(history, dict) else read_history(history)
+    if isinstance(history, dict): h = {k: np.asarray(v) for k, v in history.items()}
+    else: h = read_history(history)
     ep = h['epoch'] + 1
     fig, axs = pyplot().subplots(2, 2, figsize=(6.4, 4.8))
     for ax, (k, zh, en) in zip(axs.flat, PANELS):

@@ -61,10 +61,8 @@ def assert_one_line_error(r, *needles):
 
 def tree_digest(folder):
     "{relative path: sha256} of every file under `folder`: to check that nothing was changed."
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(Path(folder).rglob('*')) if p.is_file()
-    }
+    files = [p for p in sorted(Path(folder).rglob('*')) if p.is_file()]
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 SMOKE = ('--limit', 48, '--epochs', 1, '--image-size', 48, '--batch-size', 16)
 
@@ -103,17 +101,16 @@ def write_bad_images(folder):
 def browser():
     "Headless Debian Chromium driven by selenium, with the flags this closed network needs."
     import shutil
-    need(
-        shutil.which('chromium') and shutil.which('chromedriver'),
-        'needs Debian chromium and chromium-driver')
+    need(shutil.which('chromium') and shutil.which('chromedriver'),
+         'needs Debian chromium and chromium-driver')
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     o = webdriver.ChromeOptions()
     o.binary_location = shutil.which('chromium')
-    for a in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-              '--disable-background-networking', '--disable-component-update', '--disable-sync',
-              '--window-size=1280,1400'):
-        o.add_argument(a)
+    flags = ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync',
+             '--window-size=1280,1400')
+    for a in flags: o.add_argument(a)
     d = webdriver.Chrome(service=Service(shutil.which('chromedriver')), options=o)
     yield d
     d.quit()
@@ -125,13 +122,13 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope='session')
 def site():
     "The site built by `pneumo_docs` without Quarto, served on 127.0.0.1: (address, folder)."
-    need(
-        shutil.which('chromium') and shutil.which('chromedriver'),
-        'needs Debian chromium and chromium-driver')
-    code = (
-        "import sys\nfrom pneumo_nb.cli import pneumo_docs\nsys.argv = ['pneumo_docs', "
-        "'--quarto', 'no']\n"
-        "pneumo_docs()\nprint('tensorflow in this process:', 'tensorflow' in sys.modules)")
+    need(shutil.which('chromium') and shutil.which('chromedriver'),
+         'needs Debian chromium and chromium-driver')
+    code = ("import sys\n"
+            "from pneumo_nb.cli import pneumo_docs\n"
+            "sys.argv = ['pneumo_docs', '--quarto', 'no']\n"
+            "pneumo_docs()\n"
+            "print('tensorflow in this process:', 'tensorflow' in sys.modules)")
     r = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     # rendering imports it in nbdev's worker processes only
@@ -139,8 +136,8 @@ def site():
     # the Try it page got its runtime and model
     assert 'pneumo_docs: warning' not in r.stderr, r.stderr[-2000:]
     docs = ROOT/'_docs'
-    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
-                                          functools.partial(QuietHandler, directory=str(docs)))
+    handler = functools.partial(QuietHandler, directory=str(docs))
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f'http://127.0.0.1:{srv.server_port}/', docs
     srv.shutdown()

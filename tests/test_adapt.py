@@ -19,15 +19,15 @@ def test_too_few_images_is_refused_and_run_untouched(smoke_run, data_root, tmp_p
 def test_adapt_and_evaluate(smoke_run, data_root, tmp_path):
     before = tree_digest(smoke_run)
     folder = images_folder(data_root, tmp_path/'site', 40)
-    (folder / 'broken.jpeg').write_bytes(b'')
-    (folder / 'notes.txt').write_text('x')
-    r = run('pneumo_adapt', '--run', smoke_run, '--images', folder, '--out', tmp_path / 'adapted',
+    (folder/'broken.jpeg').write_bytes(b'')
+    (folder/'notes.txt').write_text('x')
+    r = run('pneumo_adapt', '--run', smoke_run, '--images', folder, '--out', tmp_path/'adapted',
             '--prevalence')
     assert r.returncode == 0, r.stderr[-2000:]
     assert 'skipped 1 unreadable image' in r.stderr and 'estimated pneumonia prevalence' in r.stdout
     info = json.loads((tmp_path/'adapted'/'adapt.json').read_text())
-    assert (info['n_images'], info['unreadable'],
-            info['not_images']) == (40, 1, 1) and 0 < info['prevalence_estimate'] < 1
+    counts = (info['n_images'], info['unreadable'], info['not_images'])
+    assert counts == (40, 1, 1) and 0 < info['prevalence_estimate'] < 1
     assert tree_digest(smoke_run) == before                      # the source run is left as it was
     code = textwrap.dedent(f"""
         import json, numpy as np
@@ -49,10 +49,9 @@ def test_adapt_and_evaluate(smoke_run, data_root, tmp_path):
     r = run('pneumo_eval', '--run', tmp_path/'adapted', '--n-boot', 20)
     assert r.returncode == 0, r.stderr[-2000:]
     m = json.loads((tmp_path/'adapted'/'eval'/'metrics.json').read_text())
-    assert m['adapted']['images'] == str(folder) and set(
-        m['thresholds']) == {'0.5', 'declared_prior'}
-    assert 'adapted to the unlabelled images' in (tmp_path / 'adapted' / 'eval' /
-                                                  'model_card.md').read_text()
-    assert_one_line_error(
-        run('pneumo_adapt', '--run', smoke_run, '--images', folder, '--out', tmp_path / 'adapted'),
-        'exists; not overwriting')
+    assert m['adapted']['images'] == str(folder)
+    assert set(m['thresholds']) == {'0.5', 'declared_prior'}
+    card = (tmp_path/'adapted'/'eval'/'model_card.md').read_text()
+    assert 'adapted to the unlabelled images' in card
+    r = run('pneumo_adapt', '--run', smoke_run, '--images', folder, '--out', tmp_path/'adapted')
+    assert_one_line_error(r, 'exists; not overwriting')

@@ -1,5 +1,5 @@
-"""`pneumo_bench --quick`: the CI smoke test of the benchmark harness (every measurement on a tiny
-sample)."""
+"""`pneumo_bench --quick`: the CI smoke test of the benchmark harness
+(every measurement on a tiny sample)."""
 import json, time
 from conftest import run, assert_one_line_error
 
@@ -12,8 +12,8 @@ def test_bench_quick(data_root, tmp_path):
     res = json.loads((out/'results.json').read_text())
     assert res['quick'] and res['machine']['cores'] >= 1
     assert res['pipeline']['original_img_s'] > 0 and res['pipeline']['ours_img_s'] > 0
-    assert res['memory']['original_gb'] > res['memory']['base_gb'] > 0 and res['memory'][
-        'images'] > 0
+    mem = res['memory']
+    assert mem['original_gb'] > mem['base_gb'] > 0 and mem['images'] > 0
     assert res['training']['original'] > 0 and res['training']['fast'] > 0
     assert res['predict']['fast']['single_ms'] > 0
     assert (out/'e2e_run'/'model.keras').exists() and 0 <= res['e2e']['test_auc'] <= 1
@@ -27,6 +27,5 @@ def test_bench_quick(data_root, tmp_path):
                           'exists; not overwriting')
 
 def test_bench_bad_data(tmp_path):
-    assert_one_line_error(
-        run('pneumo_bench', '--data', tmp_path / 'nowhere', '--out', tmp_path / 'b', '--quick'),
-        'no such dataset folder')
+    r = run('pneumo_bench', '--data', tmp_path/'nowhere', '--out', tmp_path/'b', '--quick')
+    assert_one_line_error(r, 'no such dataset folder')

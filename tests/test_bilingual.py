@@ -1,5 +1,5 @@
-"""A Chinese paragraph and its English twin state the same numbers: checked over every markdown cell
-and page."""
+"""A Chinese paragraph and its English twin state the same numbers:
+checked over every markdown cell and page."""
 import json, re
 from collections import Counter
 from pathlib import Path
@@ -9,16 +9,14 @@ NBS = Path(__file__).resolve().parents[1]/'nbs'
 PAGES = sorted(NBS.glob('*.ipynb')) + sorted(NBS.glob('*.md'))
 CJK = re.compile(r'[\u4e00-\u9fff]')
 SCALE = {'万': 1e4, '亿': 1e8, 'thousand': 1e3, 'million': 1e6, 'billion': 1e9}
-NUM = re.compile(
-    r'(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(万|亿|thousand|million|billion))?')
+NUM = re.compile(r'(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)'
+                 r'(?:\s*(万|亿|thousand|million|billion))?')
 
 def blocks(path):
     "The markdown of a page, one string per cell."
     if path.suffix == '.md': return [path.read_text(encoding='utf-8')]
-    return [
-        ''.join(c['source']) for c in json.loads(path.read_text(encoding='utf-8'))['cells']
-        if c['cell_type'] == 'markdown'
-    ]
+    cells = json.loads(path.read_text(encoding='utf-8'))['cells']
+    return [''.join(c['source']) for c in cells if c['cell_type'] == 'markdown']
 
 def is_chinese(p):
     "Mostly Chinese prose (a paragraph of a language pair), not a heading, table or code."
@@ -86,6 +84,6 @@ def test_a_changed_number_is_caught():
 @pytest.mark.parametrize('path', PAGES, ids=lambda p: p.name)
 def test_chinese_and_english_state_the_same_numbers(path):
     bad = [m for text in blocks(path) for m in mismatches(text)]
-    assert not bad, '\n\n'.join(
-        f'only in Chinese {a}, only in English {b}:\n  {zh[:160]}\n  {en[:160]}'
-        for zh, en, a, b in bad[:5])
+    shown = [f'only in Chinese {a}, only in English {b}:\n  {zh[:160]}\n  {en[:160]}'
+             for zh, en, a, b in bad[:5]]
+    assert not bad, '\n\n'.join(shown)

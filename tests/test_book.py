@@ -1,22 +1,18 @@
-"""The book's shape: main chapters end with a summary and exercises, research chapters say they can
-be skipped, glossary links land."""
+"""The book's shape: main chapters end with a summary and exercises, research chapters say they
+can be skipped, glossary links land."""
 import json, re
 from pathlib import Path
 import pytest
 
 NBS = Path(__file__).resolve().parents[1]/'nbs'
 MAIN = ['00_data', '01_imbalance', '02_model', '03_train', '04_eval']
-RESEARCH = [
-    '05_precise_bn', '06_ensemble', '07_calibration', '08_operating', '09_adapt', '10_gradcam'
-]
+RESEARCH = ['05_precise_bn', '06_ensemble', '07_calibration', '08_operating', '09_adapt',
+            '10_gradcam']
 
 def markdown(name):
     "The markdown cells of a notebook."
-    return [
-        ''.join(c['source'])
-        for c in json.loads((NBS / f'{name}.ipynb').read_text(encoding='utf-8'))['cells']
-        if c['cell_type'] == 'markdown'
-    ]
+    cells = json.loads((NBS/f'{name}.ipynb').read_text(encoding='utf-8'))['cells']
+    return [''.join(c['source']) for c in cells if c['cell_type'] == 'markdown']
 
 def section(cells, heading):
     "The text of the cell that starts with `heading`, or None."
@@ -40,8 +36,8 @@ def test_a_main_chapter_ends_with_summary_and_exercises(name):
     zh_items = [l for l in exercises.split('\n\n')[1].splitlines() if re.match(r'\d+\. ', l)]
     assert 3 <= len(zh_bullets) <= 5, f'{name}: {len(zh_bullets)} summary bullets'
     assert 3 <= len(zh_items) <= 6, f'{name}: {len(zh_items)} exercises'
-    assert cells.index(
-        exercises) >= len(cells) - 2, f'{name}: the exercises should close the chapter'
+    last = len(cells) - 2
+    assert cells.index(exercises) >= last, f'{name}: the exercises should close the chapter'
 
 @pytest.mark.parametrize('name', RESEARCH)
 def test_a_research_chapter_says_it_can_be_skipped(name):
@@ -51,11 +47,10 @@ def test_a_research_chapter_says_it_can_be_skipped(name):
     assert 'You can skip this: the main path does not rely on it' in first
 
 def test_glossary_links_land():
-    anchors = set(
-        re.findall(r'<span id="([\w-]+)"></span>',
-                   (NBS / 'glossary.md').read_text(encoding='utf-8')))
-    text = ''.join(''.join(markdown(p.stem)) for p in NBS.glob('*.ipynb')) + ''.join(
-        p.read_text(encoding='utf-8') for p in NBS.glob('*.md'))
+    glossary = (NBS/'glossary.md').read_text(encoding='utf-8')
+    anchors = set(re.findall(r'<span id="([\w-]+)"></span>', glossary))
+    notebooks = ''.join(''.join(markdown(p.stem)) for p in NBS.glob('*.ipynb'))
+    text = notebooks + ''.join(p.read_text(encoding='utf-8') for p in NBS.glob('*.md'))
     used = set(re.findall(r'glossary\.md#([\w-]+)', text))
     assert used, 'no term links to the glossary'
     assert used <= anchors, f'links to missing glossary entries: {sorted(used - anchors)}'
@@ -63,9 +58,9 @@ def test_glossary_links_land():
 def test_the_model_card_page_is_the_shipped_card():
     "nbs/model_card.md is pneumo_nb/release/ card under front matter (tools/model_card_page.py)."
     import importlib.util
-    spec = importlib.util.spec_from_file_location('model_card_page',
-                                                  NBS.parent / 'tools' / 'model_card_page.py')
+    path = NBS.parent/'tools'/'model_card_page.py'
+    spec = importlib.util.spec_from_file_location('model_card_page', path)
     page = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(page)
-    assert (NBS / 'model_card.md').read_text(
-        encoding='utf-8') == page.page_text(), 'run python tools/model_card_page.py'
+    card = (NBS/'model_card.md').read_text(encoding='utf-8')
+    assert card == page.page_text(), 'run python tools/model_card_page.py'

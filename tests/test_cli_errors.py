@@ -9,7 +9,7 @@ def test_abbreviated_flags_are_refused(data_root, tmp_path):
     assert not (tmp_path/'r').exists()
 
 def test_underscore_and_dash_spellings(data_root, tmp_path):
-    r = run('pneumo_split', '--data', data_root, '--out', tmp_path / 's.csv', '--val_frac', '0.2',
+    r = run('pneumo_split', '--data', data_root, '--out', tmp_path/'s.csv', '--val_frac', '0.2',
             '--seed=3')
     assert r.returncode == 0, r.stderr
 
@@ -24,20 +24,17 @@ def test_eval_not_a_number(smoke_run):
 
 def test_file_where_a_folder_is_expected(tmp_path):
     (tmp_path/'data.txt').write_text('x')
-    assert_one_line_error(
-        run('pneumo_split', '--data', tmp_path / 'data.txt', '--out', tmp_path / 's.csv'),
-        'is a file, not a dataset folder')
-    assert_one_line_error(
-        run('pneumo_train', '--data', tmp_path / 'data.txt', '--out', tmp_path / 'r'),
-        'is a file, not a dataset folder')
+    r = run('pneumo_split', '--data', tmp_path/'data.txt', '--out', tmp_path/'s.csv')
+    assert_one_line_error(r, 'is a file, not a dataset folder')
+    r = run('pneumo_train', '--data', tmp_path/'data.txt', '--out', tmp_path/'r')
+    assert_one_line_error(r, 'is a file, not a dataset folder')
 
 def test_run_given_as_model_file(smoke_run):
     r = run('pneumo_eval', '--run', smoke_run/'model.keras')
     assert_one_line_error(r, f'--run takes a run folder, not the file {smoke_run/"model.keras"}',
                           f'its folder is {smoke_run}')
-    assert_one_line_error(
-        run('pneumo_predict', smoke_run / 'val.csv', '--run', smoke_run / 'model.keras'),
-        'takes a run folder')
+    r = run('pneumo_predict', smoke_run/'val.csv', '--run', smoke_run/'model.keras')
+    assert_one_line_error(r, 'takes a run folder')
 
 def test_run_not_finished_or_missing(tmp_path):
     (tmp_path/'r').mkdir()
@@ -51,9 +48,8 @@ def test_missing_required_option():
 def test_gradcam_target_is_a_file(smoke_run, data_root, tmp_path):
     (tmp_path/'cams').write_text('mine')
     img = sorted((data_root/'test'/'NORMAL').iterdir())[0]
-    assert_one_line_error(
-        run('pneumo_predict', img, '--run', smoke_run, '--gradcam', tmp_path / 'cams'),
-        'is a file; give a folder')
+    r = run('pneumo_predict', img, '--run', smoke_run, '--gradcam', tmp_path/'cams')
+    assert_one_line_error(r, 'is a file; give a folder')
     assert (tmp_path/'cams').read_text() == 'mine'
 
 def test_resume_with_other_options(smoke_run):
@@ -67,12 +63,11 @@ def test_split_out_is_a_folder(data_root, tmp_path):
                           'is a folder; give a file name')
 
 def test_bad_option_values(data_root, tmp_path):
-    for args, msg in [(('--preset', 'vit'), 'unknown preset'),
-                      (('--imbalance', 'smote'), 'unknown imbalance'),
-                      (('--epochs', 0), 'epochs must be at least 1'),
-                      (('--folds', 1), 'folds must be'), (('--prior', 1.5), 'prior must be'),
-                      (('--keep-val', ), 'needs --folds'),
-                      (('--split', tmp_path / 'none.csv'), 'no such split file')]:
+    bad = [(('--preset', 'vit'), 'unknown preset'), (('--imbalance', 'smote'), 'unknown imbalance'),
+           (('--epochs', 0), 'epochs must be at least 1'), (('--folds', 1), 'folds must be'),
+           (('--prior', 1.5), 'prior must be'), (('--keep-val',), 'needs --folds'),
+           (('--split', tmp_path/'none.csv'), 'no such split file')]
+    for args, msg in bad:
         out = tmp_path/f'r{len(list(tmp_path.iterdir()))}'
         assert_one_line_error(run('pneumo_train', '--data', data_root, '--out', out, *args), msg)
         assert not out.exists() or not any(out.iterdir())
@@ -93,12 +88,11 @@ def test_predict_nothing_to_predict(smoke_run, tmp_path):
 
 def test_bench_out_exists(data_root, tmp_path):
     (tmp_path/'b').mkdir()
-    assert_one_line_error(
-        run('pneumo_bench', '--data', data_root, '--out', tmp_path / 'b', '--quick'),
-        'exists; not overwriting')
+    r = run('pneumo_bench', '--data', data_root, '--out', tmp_path/'b', '--quick')
+    assert_one_line_error(r, 'exists; not overwriting')
 
 def test_docs_outside_a_checkout(tmp_path):
     "An installed package alone cannot build the site: one line says it needs a checkout."
-    assert_one_line_error(run('pneumo_docs', '--quarto', 'no', cwd=tmp_path), 'not in one',
-                          'settings.ini')
+    r = run('pneumo_docs', '--quarto', 'no', cwd=tmp_path)
+    assert_one_line_error(r, 'not in one', 'settings.ini')
     assert list(tmp_path.iterdir()) == []

@@ -1,5 +1,5 @@
-"""The TensorFlow-free core: imports, `--help` speed and content, one option vocabulary, a docment
-for every parameter."""
+"""The TensorFlow-free core: imports, `--help` speed and content, one option vocabulary,
+a docment for every parameter."""
 import dataclasses, importlib, inspect, statistics, subprocess, sys, time
 from pathlib import Path
 import pytest
@@ -7,10 +7,8 @@ from fastcore.docments import docments
 import pneumo_nb
 from conftest import run
 
-COMMANDS = [
-    'pneumo_download', 'pneumo_split', 'pneumo_train', 'pneumo_eval', 'pneumo_predict',
-    'pneumo_adapt', 'pneumo_docs', 'pneumo_bench', 'pneumo_release'
-]
+COMMANDS = ['pneumo_download', 'pneumo_split', 'pneumo_train', 'pneumo_eval', 'pneumo_predict',
+            'pneumo_adapt', 'pneumo_docs', 'pneumo_bench', 'pneumo_release']
 MODULES = sorted(p.stem for p in (Path(pneumo_nb.__file__).parent).glob('*.py')
                  if not p.stem.startswith('_'))
 
@@ -21,10 +19,9 @@ def python(code):
     return r.stdout.strip()
 
 def test_the_floor_and_download_leave_tensorflow_out():
-    assert python(
-        "import sys, pneumo_nb.core, pneumo_nb.files, pneumo_nb.commands, pneumo_nb.cli, "
-        "pneumo_nb.download; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
-    ) == 'False False'
+    code = ("import sys, pneumo_nb.core, pneumo_nb.files, pneumo_nb.commands, pneumo_nb.cli, "
+            "pneumo_nb.download; print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    assert python(code) == 'False False'
 
 @pytest.mark.parametrize('cmd', COMMANDS)
 def test_help_is_instant_and_only_usage(cmd):
@@ -40,11 +37,14 @@ def test_help_is_instant_and_only_usage(cmd):
 
 @pytest.mark.parametrize('cmd', COMMANDS)
 def test_help_imports_no_tensorflow(cmd):
-    code = (
-        f"import sys\nfrom pneumo_nb.cli import {cmd}\nsys.argv = ['{cmd}', '--help']\n"
-        "import contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n"
-        f"  try: {cmd}()\n  except SystemExit: pass\n"
-        "print('tensorflow' in sys.modules)")
+    code = ("import sys\n"
+            f"from pneumo_nb.cli import {cmd}\n"
+            f"sys.argv = ['{cmd}', '--help']\n"
+            "import contextlib, io\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"  try: {cmd}()\n"
+            "  except SystemExit: pass\n"
+            "print('tensorflow' in sys.modules)")
     assert python(code) == 'False'
 
 def options(cmd):
@@ -62,9 +62,8 @@ def test_one_vocabulary():
         assert '--data' in opts[c], c
     for c in ('pneumo_eval', 'pneumo_predict', 'pneumo_adapt', 'pneumo_release'):
         assert '--run' in opts[c], c
-    for c, o in opts.items():
-        assert all(s in ('-h', '--help') or (s.startswith('--') and '_' not in s)
-                   for s in o), (c, o)
+    spelled = lambda s: s in ('-h', '--help') or (s.startswith('--') and '_' not in s)
+    for c, o in opts.items(): assert all(spelled(s) for s in o), (c, o)
 
 def test_required_options_show_as_required():
     r = run('pneumo_release', '--help')
@@ -81,12 +80,13 @@ def exported_callables():
         for name in mod.__all__:
             obj = getattr(mod, name)
             if inspect.isclass(obj):
-                # its fields, each with a comment
-                if dataclasses.is_dataclass(obj): yield f'{m}.{name}', obj
-                yield from ((f'{m}.{name}.{k}', v) for k, v in vars(obj).items()
-                            if inspect.isfunction(v) and v.__module__ == mod.__name__ and (
-                                not k.startswith('_') or k == '__init__')
-                            and not (dataclasses.is_dataclass(obj) and k == '__init__'))
+                is_dc = dataclasses.is_dataclass(obj)
+                if is_dc: yield f'{m}.{name}', obj     # its fields, each with a comment
+                methods = [(k, v) for k, v in vars(obj).items()
+                           if inspect.isfunction(v) and v.__module__ == mod.__name__
+                           and (not k.startswith('_') or k == '__init__')
+                           and not (is_dc and k == '__init__')]
+                yield from ((f'{m}.{name}.{k}', v) for k, v in methods)
                 yield from ((f'{m}.{name}.{k}', v.__func__) for k, v in vars(obj).items()
                             if isinstance(v, classmethod))
             elif inspect.isfunction(obj) and obj.__module__ == mod.__name__:
@@ -101,8 +101,6 @@ def test_every_parameter_has_a_docment():
     assert not missing, missing
 
 def test_docstrings_are_one_line():
-    bad = [
-        n for n, f in exported_callables()
-        if f.__doc__ and '\n' in f.__doc__.strip() and not dataclasses.is_dataclass(f)
-    ]
+    bad = [n for n, f in exported_callables()
+           if f.__doc__ and '\n' in f.__doc__.strip() and not dataclasses.is_dataclass(f)]
     assert not bad, bad
