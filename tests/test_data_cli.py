@@ -23,46 +23,43 @@ def test_split_real_data(data_root, tmp_path):
     assert Counter(x['label'] for x in rows if x['split'] == 'test') == {'0': 234, '1': 390}
     val_frac = len(pats['val']) / (len(pats['val']) + len(pats['train']))
     assert 0.08 < val_frac < 0.12
-    # an existing file is not overwritten; the same seed gives the same split, another seed another
-    # one
+    # an existing file is not overwritten;
+    # the same seed gives the same split, another seed another one
     assert_one_line_error(run('pneumo_split', '--data', data_root, '--out', out), 'exists')
-    first, val = out.read_text(
-    ), lambda: {x['patient']
-                for x in csv.DictReader(open(out)) if x['split'] == 'val'}
+    first = out.read_text()
+    val = lambda: {x['patient'] for x in csv.DictReader(open(out)) if x['split'] == 'val'}
     seed0 = val()
-    assert run('pneumo_split', '--data', data_root, '--out', out,
-               '--force').returncode == 0 and out.read_text() == first
-    assert run('pneumo_split', '--data', data_root, '--out', out, '--force', '--seed',
-               '1').returncode == 0
+    r = run('pneumo_split', '--data', data_root, '--out', out, '--force')
+    assert r.returncode == 0 and out.read_text() == first
+    r = run('pneumo_split', '--data', data_root, '--out', out, '--force', '--seed', '1')
+    assert r.returncode == 0
     assert val() != seed0 and len(val() & seed0) < len(seed0)/2
 
 @pytest.fixture
 def toy(tmp_path): return toy_dataset(tmp_path/'chest_xray', n=4, size=32)
 
 def test_missing_dir(tmp_path):
-    assert_one_line_error(
-        run('pneumo_split', '--data', tmp_path / 'nowhere', '--out', tmp_path / 's.csv'),
-        'no such dataset folder', 'pneumo_download')
+    r = run('pneumo_split', '--data', tmp_path/'nowhere', '--out', tmp_path/'s.csv')
+    assert_one_line_error(r, 'no such dataset folder', 'pneumo_download')
 
 def test_missing_split_and_class(toy, tmp_path):
     shutil.rmtree(toy/'test')
-    assert_one_line_error(run('pneumo_split', '--data', toy, '--out', tmp_path / 's.csv'),
+    assert_one_line_error(run('pneumo_split', '--data', toy, '--out', tmp_path/'s.csv'),
                           'test/NORMAL: missing folder')
     toy_dataset(toy, n=4, size=32)
-    shutil.rmtree(toy / 'train' / 'PNEUMONIA')
-    assert_one_line_error(run('pneumo_split', '--data', toy, '--out', tmp_path / 's.csv'),
+    shutil.rmtree(toy/'train'/'PNEUMONIA')
+    assert_one_line_error(run('pneumo_split', '--data', toy, '--out', tmp_path/'s.csv'),
                           'train/PNEUMONIA: missing folder')
 
 def test_empty_class(toy, tmp_path):
     for p in (toy/'val'/'NORMAL').iterdir(): p.unlink()
-    assert_one_line_error(run('pneumo_split', '--data', toy, '--out', tmp_path / 's.csv'),
+    assert_one_line_error(run('pneumo_split', '--data', toy, '--out', tmp_path/'s.csv'),
                           'val/NORMAL', 'no .jpeg/.jpg/.png')
     assert not (tmp_path/'s.csv').exists()
 
 def test_bad_option(toy, tmp_path):
-    assert_one_line_error(
-        run('pneumo_split', '--data', toy, '--out', tmp_path / 's.csv', '--val-frac', '1.5'),
-        'between 0 and 1')
+    r = run('pneumo_split', '--data', toy, '--out', tmp_path/'s.csv', '--val-frac', '1.5')
+    assert_one_line_error(r, 'between 0 and 1')
 
 def test_bad_files_are_reported_not_dropped(tmp_path):
     expected = write_bad_images(tmp_path)
@@ -76,8 +73,9 @@ def test_bad_files_are_reported_not_dropped(tmp_path):
     assert x.shape == (len(kept), 32, 32, 1) and x.dtype == np.uint8
     # the unusual formats decode to the same picture
     g = load_images([tmp_path/'good.jpeg'], 48)[0][0].astype(int)
-    for name, scale in [('deep16.png', 1), ('cmyk.jpeg', 1), ('palette.png', 1),
-                        ('alpha.png', 128 / 255)]:  # alpha: on black
+    # alpha: on black
+    scales = [('deep16.png', 1), ('cmyk.jpeg', 1), ('palette.png', 1), ('alpha.png', 128/255)]
+    for name, scale in scales:
         assert np.abs(load_images([tmp_path/name], 48)[0][0] - scale*g).mean() < 6, name
 
 def test_bad_files_in_dataset_are_counted(toy, tmp_path):

@@ -28,15 +28,15 @@ def server(tmp_path):
         for p in sorted(src.rglob('*.jpeg')):
             if not p.parts[-3] == 'val': z.write(p, f'chest_xray/{p.relative_to(src)}')
         z.writestr(f'chest_xray/train/NORMAL/{KAGGLE_VAL[0]}',
-                   (src / 'train' / 'NORMAL' / 'IM-0000-0001.jpeg').read_bytes())
+                   (src/'train'/'NORMAL'/'IM-0000-0001.jpeg').read_bytes())
         z.writestr(f'chest_xray/train/PNEUMONIA/{KAGGLE_VAL[-1]}',
-                   (src / 'train' / 'PNEUMONIA' / 'person0_bacteria_0.jpeg').read_bytes())
+                   (src/'train'/'PNEUMONIA'/'person0_bacteria_0.jpeg').read_bytes())
         z.writestr('__MACOSX/chest_xray/._junk.jpeg', b'x')
     RangeHandler.blob, RangeHandler.ranges = zpath.read_bytes(), []
     srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), RangeHandler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f'http://127.0.0.1:{srv.server_port}/data.zip', hashlib.sha256(
-        RangeHandler.blob).hexdigest()
+    sha = hashlib.sha256(RangeHandler.blob).hexdigest()
+    yield f'http://127.0.0.1:{srv.server_port}/data.zip', sha
     srv.shutdown()
 
 def test_cli_download_and_extract(server, tmp_path):
@@ -45,12 +45,12 @@ def test_cli_download_and_extract(server, tmp_path):
     assert r.returncode == 0, r.stderr
     items = scan(tmp_path/'data'/'chest_xray')
     assert {i.split for i in items} == {'train', 'val', 'test'}       # val/ made the Kaggle way
-    assert sorted(i.path.split('/')[-1] for i in items
-                  if i.split == 'val') == sorted([KAGGLE_VAL[0], KAGGLE_VAL[-1]])
+    val = sorted(i.path.split('/')[-1] for i in items if i.split == 'val')
+    assert val == sorted([KAGGLE_VAL[0], KAGGLE_VAL[-1]])
     assert not (tmp_path/'data'/'ChestXRay2017.zip').exists() and 'dataset ready' in r.stdout
     # running again leaves the existing dataset alone
-    assert_one_line_error(run('pneumo_download', '--out', tmp_path / 'data', '--url', url),
-                          'already exists')
+    r = run('pneumo_download', '--out', tmp_path/'data', '--url', url)
+    assert_one_line_error(r, 'already exists')
 
 def test_resume(server, tmp_path):
     url, sha = server
@@ -64,34 +64,34 @@ def test_bad_checksum(server, tmp_path):
     url, _ = server
     r = run('pneumo_download', '--out', tmp_path/'d', '--url', url, '--sha256', '0'*64)
     assert_one_line_error(r, 'SHA-256 mismatch')
-    assert not (tmp_path / 'd' / 'chest_xray').exists() and (tmp_path / 'd' /
-                                                             'ChestXRay2017.zip.part.bad').exists()
+    d = tmp_path/'d'
+    assert not (d/'chest_xray').exists() and (d/'ChestXRay2017.zip.part.bad').exists()
 
 def test_offline(tmp_path):
     import socket
-    # nothing listens here
     s = socket.socket()
     s.bind(('127.0.0.1', 0))
     port = s.getsockname()[1]
-    s.close()
-    assert_one_line_error(run('pneumo_download', '--out', tmp_path/'d', '--url', f'http://127.0.0.1:{port}/x.zip'),
+    s.close()   # nothing listens here
+    url = f'http://127.0.0.1:{port}/x.zip'
+    assert_one_line_error(run('pneumo_download', '--out', tmp_path/'d', '--url', url),
                           'cannot download', 'offline')
 
 def test_not_a_zip(tmp_path):
     (tmp_path/'x.zip').write_text('nope')
-    assert_one_line_error(
-        run('pneumo_download', '--out', tmp_path, '--url', (tmp_path / 'x.zip').as_uri()),
-        'not a zip')
+    r = run('pneumo_download', '--out', tmp_path, '--url', (tmp_path/'x.zip').as_uri())
+    assert_one_line_error(r, 'not a zip')
 
 def test_download_never_imports_tensorflow(server, tmp_path):
     "The whole download, in one process, leaves TensorFlow out of sys.modules."
     import subprocess, sys
     url, sha = server
-    code = (
-        f"import sys\nfrom pneumo_nb.cli import pneumo_download\n"
-        f"sys.argv = ['pneumo_download', '--out', {str(tmp_path/'d')!r}, '--url', {url!r}, "
-        f"'--sha256', {sha!r}]\n"
-        "pneumo_download()\nprint('tensorflow' in sys.modules, file=sys.stderr)")
+    argv = ['pneumo_download', '--out', str(tmp_path/'d'), '--url', url, '--sha256', sha]
+    code = ("import sys\n"
+            "from pneumo_nb.cli import pneumo_download\n"
+            f"sys.argv = {argv!r}\n"
+            "pneumo_download()\n"
+            "print('tensorflow' in sys.modules, file=sys.stderr)")
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     assert r.returncode == 0 and r.stderr.strip().endswith('False'), r.stderr[-2000:]
     assert (tmp_path/'d'/'chest_xray'/'train').is_dir()

@@ -1,5 +1,5 @@
-"""`pneumo_eval` on smoke runs (single and cross-fitted), and the evaluation's building blocks on
-synthetic data."""
+"""`pneumo_eval` on smoke runs (single and cross-fitted), and the evaluation's building blocks
+on synthetic data."""
 import json
 import numpy as np
 import pytest
@@ -13,22 +13,20 @@ from pneumo_nb.evaluate import reliability
 from pneumo_nb.adapt import em_prevalence
 from pneumo_nb.model import sigmoid
 
-# its run fixture is asked for by name, so the mark is not found from its arguments
-@pytest.mark.needs_data
+@pytest.mark.needs_data   # by hand: its run fixture is asked for by name, not as an argument
 @pytest.mark.parametrize('which', ['smoke_run', 'fold_run'])
 def test_eval_cli(which, request, tmp_path):
     src = request.getfixturevalue(which)
-    # evaluation writes into the run: use a copy
     import shutil
-    r_dir = tmp_path / which
-    shutil.copytree(src, r_dir)
+    r_dir = tmp_path/which
+    shutil.copytree(src, r_dir)   # evaluation writes into the run: use a copy
     r = run('pneumo_eval', '--run', r_dir, '--n-boot', 50)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stderr == '', r.stderr     # no TensorFlow log lines
     ev = r_dir/'eval'
     m = json.loads((ev/'metrics.json').read_text())
-    assert m['counts']['test'] == 624 and len(
-        (ev / 'predictions.csv').read_text().splitlines()) == 625
+    predictions = (ev/'predictions.csv').read_text().splitlines()
+    assert m['counts']['test'] == 624 and len(predictions) == 625
     assert list(m['thresholds']) == list(RULES) and m['thresholds']['0.5'] == 0.5
     assert set(m['ece']) == {'uncalibrated', 'calibrated'}
     th = json.loads((r_dir/'thresholds.json').read_text())
@@ -49,20 +47,20 @@ def test_metrics_by_hand():
     y, p = np.array([0, 0, 0, 1, 1, 1]), np.array([.1, .4, .6, .3, .8, .9])
     m = threshold_metrics(y, p, .5)
     assert (m['tp'], m['fp'], m['tn'], m['fn']) == (2, 1, 2, 1)
-    assert m['accuracy'] == pytest.approx(4 / 6) and m['specificity'] == pytest.approx(
-        2 / 3) and m['f1'] == pytest.approx(2 / 3)
+    assert m['accuracy'] == pytest.approx(4/6) and m['specificity'] == pytest.approx(2/3)
+    assert m['f1'] == pytest.approx(2/3)
     assert ranking_metrics(y, p)['roc_auc'] == pytest.approx(7/9)
 
 def test_ci_contains_point():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 200)
-    p = np.clip(0.35 * y + 0.65 * rng.random(200), 0, 1)
+    p = np.clip(0.35*y + 0.65*rng.random(200), 0, 1)
     pats = [f'p{n//4}' for n in range(200)]
     ci = bootstrap_ci(y, p, pats, {'0.5': .5}, n_boot=200)
     for k, (lo, hi) in ci['ranking'].items(): assert lo <= ranking_metrics(y, p)[k] <= hi
     for k, (lo, hi) in ci['0.5'].items(): assert lo <= threshold_metrics(y, p, .5)[k] <= hi
-    # a real interval, not a point
-    assert ci['ranking']['roc_auc'][1] - ci['ranking']['roc_auc'][0] > 0.01
+    lo, hi = ci['ranking']['roc_auc']
+    assert hi - lo > 0.01   # a real interval, not a point
 
 def test_threshold_never_on_test():
     items = [Item('a.jpeg', 0, 'val', 'p1'), Item('b.jpeg', 1, 'test', 'p2')]
@@ -73,7 +71,7 @@ def miscalibrated(n=20000, seed=0):
     "Labels with a true logit of 2x-1, scores of three times that plus one: overconfident, biased."
     rng = np.random.default_rng(seed)
     x = rng.normal(0, 1.5, n)
-    y = (rng.random(n) < sigmoid(2 * x - 1)).astype(int)
+    y = (rng.random(n) < sigmoid(2*x - 1)).astype(int)
     return 3*(2*x - 1) + 1, y
 
 def test_calibration_lowers_ece_on_miscalibrated_scores():
@@ -89,8 +87,8 @@ def test_calibration_lowers_ece_on_miscalibrated_scores():
 def test_compare_calibrators_cross_fits():
     z, y = miscalibrated(6000)
     res = compare_calibrators(z, y, np.arange(len(y)) % 3)
-    assert res['platt']['ece'] < res['none']['ece'] and res['platt']['log_loss'] < res['none'][
-        'log_loss']
+    platt, none = res['platt'], res['none']
+    assert platt['ece'] < none['ece'] and platt['log_loss'] < none['log_loss']
 
 def test_em_prevalence_recovers_a_shifted_rate():
     rng = np.random.default_rng(1)
@@ -100,7 +98,8 @@ def test_em_prevalence_recovers_a_shifted_rate():
         assert em_prevalence(sigmoid(3*z), 0.5) == pytest.approx(rate, abs=0.015)
 
 def test_stress_threshold_moves_with_the_shift():
-    y = np.array([0] * 50 + [1] * 50)
+    y = np.array([0]*50 + [1]*50)
     p = np.r_[np.linspace(0.05, 0.45, 50), np.linspace(0.55, 0.95, 50)]
-    assert stress_threshold(y, [np.clip(p + 0.2, 0, 1)]) > 0.6 > 0.4 > stress_threshold(
-        y, [np.clip(p - 0.2, 0, 1)])
+    up = stress_threshold(y, [np.clip(p + 0.2, 0, 1)])
+    down = stress_threshold(y, [np.clip(p - 0.2, 0, 1)])
+    assert up > 0.6 > 0.4 > down

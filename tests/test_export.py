@@ -1,7 +1,6 @@
 """Exports for other runtimes: each reproduces the Keras probabilities with its own runtime; the
-heat-map output is
-the package's Grad-CAM; the shipped ONNX file is the shipped model; a missing exporter is one
-line."""
+heat-map output is the package's Grad-CAM; the shipped ONNX file is the shipped model; a missing
+exporter is one line."""
 import json
 import numpy as np
 import pytest
@@ -38,10 +37,10 @@ def test_export_both_formats(tmp_path, keras_side):
         prob, cam, _ = run_export(tmp_path/'out'/name, fmt, x)
         assert np.abs(prob - want).max() < 1e-4, (fmt, np.abs(prob - want).max())
         assert np.abs(heat(cam, x.shape[1], tf) - cams).max() < 1e-4, fmt
-    assert_one_line_error(run('pneumo_export', '--out', tmp_path / 'out', env=offline_env()),
-                          'exists')
-    assert_one_line_error(run('pneumo_export', '--out', tmp_path / 'x', '--format', 'tflite'),
-                          '--format takes')
+    r = run('pneumo_export', '--out', tmp_path/'out', env=offline_env())
+    assert_one_line_error(r, 'exists')
+    r = run('pneumo_export', '--out', tmp_path/'x', '--format', 'tflite')
+    assert_one_line_error(r, '--format takes')
 
 def test_shipped_onnx_is_the_shipped_model(keras_side):
     "The packaged ONNX gives the shipped model's probabilities and Grad-CAM; export.json names it."
@@ -56,10 +55,10 @@ def test_shipped_onnx_is_the_shipped_model(keras_side):
 
 def test_missing_exporter_is_one_line(tmp_path):
     "Without tf2onnx, exporting to ONNX says in one line what to install."
-    (tmp_path/'blocked').mkdir()
-    (tmp_path / 'blocked' /
-     'tf2onnx.py').write_text("raise ImportError('tf2onnx is not installed here')\n")
-    env = {**offline_env(), 'PYTHONPATH': str(tmp_path/'blocked')}
+    blocked = tmp_path/'blocked'
+    blocked.mkdir()
+    (blocked/'tf2onnx.py').write_text("raise ImportError('tf2onnx is not installed here')\n")
+    env = {**offline_env(), 'PYTHONPATH': str(blocked)}
     r = run('pneumo_export', '--out', tmp_path/'out', '--format', 'onnx', env=env)
     assert_one_line_error(r, 'needs tf2onnx', 'pip install tf2onnx')
     assert not (tmp_path/'out').exists()

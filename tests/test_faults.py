@@ -1,8 +1,7 @@
-"""Faults a user meets: a full disk during training, SIGKILL during pneumo_eval and pneumo_predict
---out, truncated model
-and checkpoint files, decompression bombs, two writers on one run. Each ends in one line (or a
-clean kill), nothing
-complete is lost, and the run continues or is redone cleanly."""
+"""Faults a user meets: a full disk during training, SIGKILL during pneumo_eval and
+pneumo_predict --out, truncated model and checkpoint files, decompression bombs, two writers on
+one run. Each ends in one line (or a clean kill), nothing complete is lost, and the run continues
+or is redone cleanly."""
 import csv, shutil, signal, subprocess, sys, time, zipfile
 from pathlib import Path
 import pytest
@@ -21,17 +20,20 @@ def leftovers(folder):
 def faulty(command, args, patch):
     "Run console command `command` where `patch` (Python, run after import) injects a fault."
     argv = [command] + list(map(str, args))
-    code = (f"import os, signal, sys\n{patch}\nfrom pneumo_nb.cli import {command}\n"
-            f"sys.argv = {argv!r}\n{command}()")
+    code = ("import os, signal, sys\n"
+            f"{patch}\n"
+            f"from pneumo_nb.cli import {command}\n"
+            f"sys.argv = {argv!r}\n"
+            f"{command}()")
     return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=900)
 
 @pytest.fixture
 def small_disk(tmp_path):
     "A 64 MB tmpfs: a disk that can really fill up."
-    d = tmp_path / 'disk'
+    d = tmp_path/'disk'
     d.mkdir()
-    r = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=64m', 'tmpfs',
-                        str(d)], capture_output=True, text=True)
+    mount = ['mount', '-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', str(d)]
+    r = subprocess.run(mount, capture_output=True, text=True)
     if r.returncode: need(False, f'mounting a tmpfs needs root: {r.stderr.strip()}')
     yield d
     subprocess.run(['umount', '-l', str(d)])
@@ -53,8 +55,8 @@ T.callbacks = lambda *a, **k: [FillDisk()] + callbacks(*a, **k)
 
 def test_full_disk_during_training_then_resume(data_root, small_disk):
     out = small_disk/'run'
-    r = faulty('pneumo_train', ['--data', data_root, '--out', out, '--epochs', 3, *TINY],
-               FILL_DISK.format(filler=str(small_disk / 'filler')))
+    args = ['--data', data_root, '--out', out, '--epochs', 3, *TINY]
+    r = faulty('pneumo_train', args, FILL_DISK.format(filler=str(small_disk/'filler')))
     assert_one_line_error(r, 'no space left on device', str(out), '--resume')
     assert 'Segmentation fault' not in r.stderr and 'Exception ignored' not in r.stderr
     assert backup_state(Run(out).backup)['epoch'] == 1        # the last complete backup: epoch 0's
@@ -72,7 +74,7 @@ M.{function} = killed
 """
 
 def test_kill_during_eval_then_rerun(smoke_run, tmp_path):
-    r_dir = tmp_path / 'r'
+    r_dir = tmp_path/'r'
     shutil.copytree(smoke_run, r_dir)
     # after predictions.csv and metrics.json are written
     kill = KILL_IN.format(module='evaluate', function='save_plots')
@@ -101,38 +103,36 @@ csv.DictWriter.writerow = killed
 
 def test_kill_during_predict_out_then_rerun(smoke_run, data_root, tmp_path):
     out = tmp_path/'preds'/'test.csv'
-    p = subprocess.Popen(
-        list(map(str, ['pneumo_predict', data_root / 'test', '--run', smoke_run, '--out', out])),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    args = [data_root/'test', '--run', smoke_run, '--out', out]
+    p = subprocess.Popen(list(map(str, ['pneumo_predict', *args])), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
     line = p.stderr.readline()
     p.send_signal(signal.SIGKILL)
     p.wait()
     assert '256 of 624 images' in line and p.returncode == -9
     assert not out.exists()
-    assert faulty('pneumo_predict', [data_root / 'test', '--run', smoke_run, '--out', out],
-                  KILL_WRITING).returncode == -9
+    assert faulty('pneumo_predict', args, KILL_WRITING).returncode == -9
     # killed while writing the rows: no half-written table
     assert not out.exists()
-    r = run('pneumo_predict', data_root/'test', '--run', smoke_run, '--out', out)
+    r = run('pneumo_predict', *args)
     assert r.returncode == 0, r.stderr[-2000:]
     rows = list(csv.DictReader(open(out)))
-    assert len(rows) == 624 and {r['decision']
-                                 for r in rows} <= {'NORMAL', 'PNEUMONIA'} and leftovers(
-                                     out.parent) == []
-    assert r.stdout.startswith(f'wrote {out}: 624 predictions (') and r.stderr.count(
-        'of 624 images') == 3
-    assert_one_line_error(
-        run('pneumo_predict', data_root / 'test', '--run', smoke_run, '--out', out),
-        'exists; not overwriting')
+    decisions = {r['decision'] for r in rows}
+    assert len(rows) == 624 and decisions <= {'NORMAL', 'PNEUMONIA'}
+    assert leftovers(out.parent) == []
+    assert r.stdout.startswith(f'wrote {out}: 624 predictions (')
+    assert r.stderr.count('of 624 images') == 3
+    assert_one_line_error(run('pneumo_predict', *args), 'exists; not overwriting')
 
 def test_truncated_model_file(smoke_run, data_root, tmp_path):
-    r_dir = tmp_path / 'r'
+    r_dir = tmp_path/'r'
     shutil.copytree(smoke_run, r_dir)
-    m = r_dir / 'model.keras'
-    m.write_bytes(m.read_bytes()[:m.stat().st_size // 2])
+    m = r_dir/'model.keras'
+    m.write_bytes(m.read_bytes()[:m.stat().st_size//2])
     img = sorted((data_root/'test'/'NORMAL').iterdir())[0]
-    for r in (run('pneumo_predict', img, '--run',
-                  r_dir), run('pneumo_eval', '--run', r_dir, '--n-boot', 20)):
+    predicted = run('pneumo_predict', img, '--run', r_dir)
+    evaluated = run('pneumo_eval', '--run', r_dir, '--n-boot', 20)
+    for r in (predicted, evaluated):
         assert_one_line_error(r, f'{m}: damaged model file')
 
 KILL_AFTER_EPOCH = """
@@ -159,8 +159,8 @@ keras.Model.save_weights = killed
 
 def test_kill_while_writing_checkpoint_then_resume(data_root, tmp_path):
     out = tmp_path/'run'
-    assert faulty('pneumo_train', ['--data', data_root, '--out', out, '--epochs', 3, *TINY],
-                  KILL_SAVING).returncode == -9
+    args = ['--data', data_root, '--out', out, '--epochs', 3, *TINY]
+    assert faulty('pneumo_train', args, KILL_SAVING).returncode == -9
     assert backup_state(Run(out).backup)['epoch'] == 1     # epoch 0's backup, whole
     r = run('pneumo_train', '--out', out, '--resume')
     assert r.returncode == 0, r.stderr[-3000:]
@@ -168,8 +168,8 @@ def test_kill_while_writing_checkpoint_then_resume(data_root, tmp_path):
 
 def test_truncated_checkpoint(data_root, tmp_path):
     out = tmp_path/'run'
-    assert faulty('pneumo_train', ['--data', data_root, '--out', out, '--epochs', 3, *TINY],
-                  KILL_AFTER_EPOCH).returncode == -9
+    args = ['--data', data_root, '--out', out, '--epochs', 3, *TINY]
+    assert faulty('pneumo_train', args, KILL_AFTER_EPOCH).returncode == -9
     w = Run(out).backup/backup_state(Run(out).backup)['weights']
     w.write_bytes(w.read_bytes()[:1000])
     r = run('pneumo_train', '--out', out, '--resume')
@@ -183,10 +183,10 @@ def test_truncated_checkpoint(data_root, tmp_path):
 
 def test_bombs_and_unnamed_files_in_training(tmp_path):
     toy = toy_dataset(tmp_path/'chest_xray', n=8, size=48)
-    bomb_png(toy / 'train' / 'NORMAL' / 'bomb.png', 8000)
-    bomb_png(toy / 'train' / 'PNEUMONIA' / 'huge.png', 30_000)
-    r = run('pneumo_train', '--data', toy, '--out', tmp_path / 'r', '--epochs', 1, '--image-size',
-            32, '--batch-size', 8)
+    bomb_png(toy/'train'/'NORMAL'/'bomb.png', 8000)
+    bomb_png(toy/'train'/'PNEUMONIA'/'huge.png', 30_000)
+    r = run('pneumo_train', '--data', toy, '--out', tmp_path/'r', '--epochs', 1,
+            '--image-size', 32, '--batch-size', 8)
     assert r.returncode == 0, r.stderr[-3000:]
     assert '2 file name(s) without a patient ID, each kept as its own patient' in r.stdout
     assert 'skipped 2 unreadable image(s)' in r.stderr and r.stderr.count('decompression bomb') == 2
@@ -196,14 +196,14 @@ def test_bombs_among_prediction_inputs(smoke_run, data_root, tmp_path):
     bombs = [bomb_png(tmp_path/'bomb.png', 8000), bomb_png(tmp_path/'huge.png', 30_000)]
     r = run('pneumo_predict', img, *bombs, '--run', smoke_run)
     assert r.returncode == 1 and 'Traceback' not in r.stderr
-    assert len(r.stdout.splitlines()) == 1 and r.stderr.count('decompression bomb') == 2, (r.stdout,
-                                                                                           r.stderr)
+    bombs = r.stderr.count('decompression bomb')
+    assert len(r.stdout.splitlines()) == 1 and bombs == 2, (r.stdout, r.stderr)
 
 def test_two_writers_on_one_run(smoke_run, data_root, tmp_path):
     out = tmp_path/'run'
-    first = subprocess.Popen(
-        list(map(str, ['pneumo_train', '--data', data_root, '--out', out, '--epochs', 2, *TINY])),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cmd = ['pneumo_train', '--data', data_root, '--out', out, '--epochs', 2, *TINY]
+    first = subprocess.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
     for _ in range(600):
         if (out/'.lock').exists() and (out/'.lock').read_text(): break
         time.sleep(0.1)
@@ -214,9 +214,9 @@ def test_two_writers_on_one_run(smoke_run, data_root, tmp_path):
     assert_one_line_error(run('pneumo_train', '--out', out, '--resume'),
                           f'{out} is being written by {holder}')
     assert_one_line_error(run('pneumo_eval', '--run', out), f'is being written by {holder}')
-    assert_one_line_error(
-        run('pneumo_adapt', '--run', out, '--images', data_root / 'test' / 'NORMAL', '--out',
-            tmp_path / 'a'), f'is being written by {holder}')
+    images = data_root/'test'/'NORMAL'
+    r = run('pneumo_adapt', '--run', out, '--images', images, '--out', tmp_path/'a')
+    assert_one_line_error(r, f'is being written by {holder}')
     first.send_signal(signal.SIGCONT)
     assert first.wait(600) == 0, first.stderr.read()[-3000:]
     assert not (out/'.lock').exists() and not (tmp_path/'a').exists()

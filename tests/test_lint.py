@@ -17,11 +17,10 @@ def test_the_code_passes():
 
 LONG = 'x = ' + ' + '.join(['1'] * 40) + '\n'   # 161 characters
 
-@pytest.mark.parametrize('code, rule', [('import os\n', 'F401'),
-                                        (LONG, 'E501'),
-                                        ('x = 1; y = 2\n', 'E702'),
-                                        ('x = 1;\n', 'E703'),
-                                        ('try:\n    pass\nexcept:\n    pass\n', 'E722')])
+FAULTS = [('import os\n', 'F401'), (LONG, 'E501'), ('x = 1; y = 2\n', 'E702'),
+          ('x = 1;\n', 'E703'), ('try:\n    pass\nexcept:\n    pass\n', 'E722')]
+
+@pytest.mark.parametrize('code, rule', FAULTS)
 def test_each_rule_catches_its_fault(tmp_path, code, rule):
     (tmp_path/'bad.py').write_text(code)
     r = lint(tmp_path/'bad.py')

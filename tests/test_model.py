@@ -1,5 +1,5 @@
-"""The model's building blocks against properties that a broken version would fail: Equalize
-flattens, Grad-CAM finds what a model reads."""
+"""The model's building blocks against properties that a broken version would fail:
+Equalize flattens, Grad-CAM finds what a model reads."""
 import numpy as np
 import keras
 from keras import layers as L
@@ -19,13 +19,13 @@ def test_equalize_flattens_the_histogram():
         assert np.all(np.diff(o.ravel()[order]) >= 0)
 
 def half_model(side): # 'left' or 'right': the half of the image the logit reads
-    "A model of two-channel images (a film’s left and right halves) whose logit reads only `side`."
+    "A model of two-channel images (a film's left and right halves) whose logit reads only `side`."
     inp = keras.Input((32, 32, 2))
-    a = L.Conv2D(2, 1, kernel_initializer=keras.initializers.Constant(np.eye(2)[None, None]),
-                 name='last_conv')(inp)
+    eye = keras.initializers.Constant(np.eye(2)[None, None])
+    a = L.Conv2D(2, 1, kernel_initializer=eye, name='last_conv')(inp)
     w = [[1.], [0.]] if side == 'left' else [[0.], [1.]]
-    z = L.Dense(1, kernel_initializer=keras.initializers.Constant(w),
-                name='logit')(L.GlobalAveragePooling2D()(a))
+    dense = L.Dense(1, kernel_initializer=keras.initializers.Constant(w), name='logit')
+    z = dense(L.GlobalAveragePooling2D()(a))
     return keras.Model(inp, z)
 
 def test_gradcam_finds_the_half_a_model_reads():

@@ -1,5 +1,5 @@
-"""The package's shape: no import cycle among its modules (imports inside functions count), core at
-the bottom, small modules."""
+"""The package's shape: no import cycle among its modules (imports inside functions count),
+core at the bottom, small modules."""
 import ast
 import pytest
 from pathlib import Path
@@ -40,9 +40,10 @@ def test_the_cycle_finder_finds_a_cycle():
     assert cycle({'a': {'b'}, 'b': set()}) is None
 
 def test_imports_inside_functions_are_seen(tmp_path):
-    f = tmp_path / 'm.py'
-    f.write_text(
-        "def f():\n    from pneumo_nb.train import train\n    from .model import build_model\n")
+    f = tmp_path/'m.py'
+    f.write_text("def f():\n"
+                 "    from pneumo_nb.train import train\n"
+                 "    from .model import build_model\n")
     assert imports(f) == {'train', 'model'}
 
 def test_no_import_cycle():
@@ -59,15 +60,13 @@ def test_the_ground_floor_imports_no_chapter():
     assert {m: sorted(GRAPH[m] - GROUND) for m in GROUND if GRAPH[m] - GROUND} == {}
 
 MAIN = ['data', 'imbalance', 'model', 'train', 'evaluate']   # the main path, in reading order
-REMAINING = {
-    'evaluate': ('its metrics and thresholds still come from operating (08), its model card '
-                 'from card, which uses operating, and its Grad-CAM gallery from gradcam (10)')
-}
+REMAINING = {'evaluate': ('its metrics and thresholds still come from operating (08), its model '
+                          'card from card, which uses operating, and its Grad-CAM gallery from '
+                          'gradcam (10)')}
+MAIN_PARAMS = [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=REMAINING[m]))
+               if m in REMAINING else m for m in MAIN]
 
-@pytest.mark.parametrize('module', [
-    pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=REMAINING[m]))
-    if m in REMAINING else m for m in MAIN
-])
+@pytest.mark.parametrize('module', MAIN_PARAMS)
 def test_the_main_path_imports_only_itself_and_the_ground_floor(module):
     "A main chapter's module imports only the main chapters before it and the ground floor."
     earlier = set(MAIN[:MAIN.index(module)])
@@ -77,11 +76,9 @@ def test_commands_live_on_the_top_floor():
     "Nothing imports cli; at its top it imports only the TensorFlow-free floor (chapters inside)."
     assert not [m for m, deps in GRAPH.items() if 'cli' in deps]
     top = ast.parse(MODULES['cli'].read_text(encoding='utf-8')).body
-    at_top = {
-        n.module.lstrip('.').split('.')[-1]
-        for n in top if isinstance(n, ast.ImportFrom) and n.module and 'pneumo_nb' in (
-            n.module if n.level == 0 else 'pneumo_nb')
-    }
+    from_pkg = [n for n in top if isinstance(n, ast.ImportFrom) and n.module
+                and 'pneumo_nb' in (n.module if n.level == 0 else 'pneumo_nb')]
+    at_top = {n.module.lstrip('.').split('.')[-1] for n in from_pkg}
     assert at_top <= {'core', 'commands', 'files'}, at_top
 
 def test_no_module_over_400_lines():

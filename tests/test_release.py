@@ -1,7 +1,6 @@
 """The model shipped in the package: it loads with safe_mode, predicts offline with no dataset,
-reproduces its
-shipped metrics, can't be replaced by a run that isn't the default, and is in the wheel, the
-sdist and `pip install .`."""
+reproduces its shipped metrics, can't be replaced by a run that isn't the default, and is in the
+wheel, the sdist and `pip install .`."""
 import json, shutil, subprocess, sys, tarfile, time, zipfile
 from pathlib import Path
 import pytest
@@ -41,10 +40,8 @@ def test_predicts_offline_with_no_dataset(tmp_path):
     from PIL import Image
     # film and heat map side by side, large enough to read
     assert all(Image.open(p).width >= 900 for p in maps)
-    print(
-        '\npneumo_predict --examples --gradcam with the shipped model, offline, no dataset: '
-        f'{secs:.1f} s'
-    )
+    print('\npneumo_predict --examples --gradcam with the shipped model, offline, no dataset: '
+          f'{secs:.1f} s')
 
 def test_eval_reproduces_the_shipped_metrics(data_root, tmp_path):
     before = tree_digest(SHIPPED)
@@ -83,8 +80,8 @@ def source(tmp_path_factory):
     dst = tmp_path_factory.mktemp('clone')/'pneumo_nb'
     for f in ls.stdout.splitlines():
         if (ROOT/f).is_file():
-            (dst / f).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(ROOT / f, dst / f)
+            (dst/f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT/f, dst/f)
     return dst
 
 def build(src, kind, out):
@@ -96,23 +93,20 @@ def build(src, kind, out):
 
 def test_wheel_and_sdist_hold_the_model(source, tmp_path):
     shipped = {f'pneumo_nb/release/{f}' for f in FILES}
-    films = {
-        f'pneumo_nb/examples/{p.relative_to(EXAMPLES)}'
-        for p in EXAMPLES.rglob('*') if p.is_file()
-    }
+    films = {f'pneumo_nb/examples/{p.relative_to(EXAMPLES)}' for p in EXAMPLES.rglob('*')
+             if p.is_file()}
     assert len(films) == 9   # 8 films and ATTRIBUTION.md
     names = zipfile.ZipFile(build(source, 'wheel', tmp_path)).namelist()
-    print('\nwheel: ' + ', '.join(sorted(n
-                                         for n in names if '/release/' in n or '/examples/' in n)))
+    packaged = sorted(n for n in names if '/release/' in n or '/examples/' in n)
+    print('\nwheel: ' + ', '.join(packaged))
     assert shipped | films <= set(names)
     with tarfile.open(build(source, 'sdist', tmp_path)) as t: names = t.getnames()
     assert {f'pneumo_nb-{pneumo_nb.__version__}/{n}' for n in shipped | films} <= set(names)
 
 def test_pip_install_has_the_model(source, tmp_path):
-    r = subprocess.run([
-        sys.executable, '-m', 'pip', 'install', '-q', '--no-deps', '--no-build-isolation',
-        '--target', tmp_path / 'site', source
-    ], capture_output=True, text=True)
+    cmd = [sys.executable, '-m', 'pip', 'install', '-q', '--no-deps', '--no-build-isolation',
+           '--target', tmp_path/'site', source]
+    r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     got = tmp_path/'site'/'pneumo_nb'
     assert {p.name for p in (got/'release').iterdir()} == FILES

@@ -1,5 +1,5 @@
-"""The documentation site: built by `pneumo_docs` without Quarto, served on 127.0.0.1, checked in
-headless Chromium."""
+"""The documentation site: built by `pneumo_docs` without Quarto, served on 127.0.0.1,
+checked in headless Chromium."""
 import html, os, re, time, urllib.request
 from urllib.parse import unquote
 import pytest
@@ -9,14 +9,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 # nbdev's show_doc links point at the published site
 SITE_URL = 'https://pneumo-nb.github.io/pneumo_nb/'
-PAGES = [
-    'index.html', 'try.html', 'data.html', 'imbalance.html', 'model.html', 'train.html',
-    'eval.html', 'precise_bn.html', 'ensemble.html', 'calibration.html', 'operating.html',
-    'adapt.html', 'gradcam.html', 'cli.html', 'core.html', 'download.html', 'bench.html',
-    'docs.html', 'release.html', 'images.html', 'runs.html', 'predict.html', 'files.html',
-    'commands.html', 'card.html', 'ladder.html', 'examples.html', 'experiments.html',
-    'model_card.html', 'glossary.html'
-]
+PAGES = ['index.html', 'try.html', 'data.html', 'imbalance.html', 'model.html', 'train.html',
+         'eval.html', 'precise_bn.html', 'ensemble.html', 'calibration.html', 'operating.html',
+         'adapt.html', 'gradcam.html', 'cli.html', 'core.html', 'download.html', 'bench.html',
+         'docs.html', 'release.html', 'images.html', 'runs.html', 'predict.html', 'files.html',
+         'commands.html', 'card.html', 'ladder.html', 'examples.html', 'experiments.html',
+         'model_card.html', 'glossary.html']
 SHOTS = ROOT/'ci-artifacts'/'screenshots'
 CJK = ('CJK', 'WenQuanYi', 'Source Han', 'PingFang', 'YaHei', 'SimHei', 'Heiti')
 
@@ -48,23 +46,18 @@ return [...document.querySelectorAll('main p, main li')].find(
 
 def platform_fonts(browser, find_js):
     "Platform fonts Chromium used to draw the element `find_js` returns (None when it finds none)."
-    if not browser.execute_script(
-            f"const el = (() => {{ {find_js} }})(); if (el) el.setAttribute('data-font-probe', "
-            "'1'); return !!el;"
-    ):
-        return None
+    probe = (f"const el = (() => {{ {find_js} }})();"
+             " if (el) el.setAttribute('data-font-probe', '1'); return !!el;")
+    if not browser.execute_script(probe): return None
     browser.execute_cdp_cmd('DOM.enable', {})
     browser.execute_cdp_cmd('CSS.enable', {})
     root = browser.execute_cdp_cmd('DOM.getDocument', {'depth': -1})['root']['nodeId']
-    node = browser.execute_cdp_cmd('DOM.querySelector', {
-        'nodeId': root,
-        'selector': '[data-font-probe]'
-    })['nodeId']
-    fonts = [
-        f['familyName']
-        for f in browser.execute_cdp_cmd('CSS.getPlatformFontsForNode', {'nodeId': node})['fonts']
-    ]
-    browser.execute_script("document.querySelector('[data-font-probe]').removeAttribute('data-font-probe')")
+    query = {'nodeId': root, 'selector': '[data-font-probe]'}
+    node = browser.execute_cdp_cmd('DOM.querySelector', query)['nodeId']
+    found = browser.execute_cdp_cmd('CSS.getPlatformFontsForNode', {'nodeId': node})['fonts']
+    fonts = [f['familyName'] for f in found]
+    browser.execute_script(
+        "document.querySelector('[data-font-probe]').removeAttribute('data-font-probe')")
     return fonts
 
 @pytest.mark.parametrize('page', PAGES)
@@ -87,27 +80,24 @@ def test_page_in_chromium(site, browser, page):
         "return performance.getEntriesByType('resource').map(e => e.name)")
     assert not [u for u in loaded if not u.startswith(base)], f'{page}: loaded from another host'
     hidden = browser.execute_script(
-        "return [...document.querySelectorAll('main pre')].filter(p => p.scrollWidth > "
-        "p.clientWidth + 1).map(p => p.textContent.slice(0, 60))"
-    )
+        "return [...document.querySelectorAll('main pre')]"
+        ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 60))")
     assert not hidden, f'{page}: code blocks that hide text sideways at 1280 px: {hidden[:3]}'
     nav = browser.execute_script(
-        "return [...document.querySelectorAll('nav.page-navigation a.pagination-link')].map(a => "
-        "a.href)"
-    )
-    assert len(nav) == (1 if page in (PAGES[0],
-                                      'glossary.html') else 2), f'{page}: previous/next links {nav}'
+        "return [...document.querySelectorAll('nav.page-navigation a.pagination-link')]"
+        ".map(a => a.href)")
+    want = 1 if page in (PAGES[0], 'glossary.html') else 2
+    assert len(nav) == want, f'{page}: previous/next links {nav}'
     imgs = browser.execute_script(
         "return [...document.images].map(i => [i.src, i.complete && i.naturalWidth > 0])")
-    assert all(
-        ok for _, ok in imgs), f'{page}: images that did not load {[s for s, ok in imgs if not ok]}'
+    failed = [s for s, ok in imgs if not ok]
+    assert all(ok for _, ok in imgs), f'{page}: images that did not load {failed}'
+    drawn_cjk = lambda fonts: any(k in f for f in fonts for k in CJK)
     fonts = platform_fonts(browser, CJK_TEXT)
-    assert fonts and any(k in f for f in fonts
-                         for k in CJK), f'{page}: Chinese text drawn with {fonts}'
+    assert fonts and drawn_cjk(fonts), f'{page}: Chinese text drawn with {fonts}'
     # a CJK font would draw its apostrophes full-width
     latin = platform_fonts(browser, ENGLISH_WITH_APOSTROPHE)
-    assert latin is None or not any(k in f for f in latin
-                                    for k in CJK), f'{page}: English text drawn with {latin}'
+    assert latin is None or not drawn_cjk(latin), f'{page}: English text drawn with {latin}'
     # the quick tier checks the pages, and takes no screenshots
     if os.environ.get('PNEUMO_QUICK'): return
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -118,9 +108,8 @@ def test_page_in_chromium(site, browser, page):
         browser.save_screenshot(str(SHOTS/page.replace('.html', f'_{width}.png')))
         if imgs:  # a second shot with the page's first plot in view
             browser.execute_script(
-                "[...document.querySelectorAll('main img')].find(i => i.naturalWidth > "
-                "100).scrollIntoView({block: 'center', behavior: 'instant'})"
-            )
+                "[...document.querySelectorAll('main img')].find(i => i.naturalWidth > 100)"
+                ".scrollIntoView({block: 'center', behavior: 'instant'})")
             time.sleep(0.3)
             browser.save_screenshot(str(SHOTS/page.replace('.html', f'_plot_{width}.png')))
     browser.set_window_size(1280, 1400)
@@ -140,21 +129,22 @@ def test_no_raw_markdown_in_signatures(site):
             if '](' in t or '`' in t: bad.append(f'{page.name}: {t[:100]}')
     assert not bad, bad
 
-LOADS = re.compile(
-    r'<(?:script|img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*'
-    r'|<link\b(?=[^>]*\brel\s*=\s*["\']?(?:stylesheet|icon|preload|modulepreload|manifest))[^>]*\bhref\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*',
-    re.I)
+LOADS = re.compile(r'<(?:script|img|iframe|source|video|audio|embed)\b[^>]*'
+                   r'\bsrc\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*'
+                   r'|<link\b(?=[^>]*\brel\s*=\s*["\']?'
+                   r'(?:stylesheet|icon|preload|modulepreload|manifest))'
+                   r'[^>]*\bhref\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*', re.I)
 CSS_LOADS = re.compile(r'(?:@import\s+|url\()\s*["\']?(?:https?:)?//[^)"\';]*', re.I)
 
 def test_nothing_is_loaded_from_other_hosts(site):
     "No page or style sheet loads a font, script, style sheet or image from another host."
     base, docs = site
-    bad = [
-        f'{f.relative_to(docs)}: {m[0][:120]}' for f in sorted(docs.rglob('*'))
-        if f.suffix in ('.html', '.css')
-        for m in (LOADS if f.suffix == '.html' else CSS_LOADS
-                  ).finditer(f.read_text(encoding='utf-8', errors='replace'))
-    ]
+    bad = []
+    for f in sorted(docs.rglob('*')):
+        if f.suffix not in ('.html', '.css'): continue
+        loads = LOADS if f.suffix == '.html' else CSS_LOADS
+        text = f.read_text(encoding='utf-8', errors='replace')
+        bad += [f'{f.relative_to(docs)}: {m[0][:120]}' for m in loads.finditer(text)]
     assert not bad, bad
 
 def test_language_switch_hides_english_and_is_remembered(site, browser):
@@ -169,8 +159,8 @@ def test_language_switch_hides_english_and_is_remembered(site, browser):
     browser.find_element('css selector', '.lang-switch button[data-view=zh]').click()
     assert browser.execute_script(count % 'en') == 0 and browser.execute_script(count % 'zh') > 5
     browser.get(base + 'train.html')
-    assert browser.execute_script(
-        "return document.documentElement.getAttribute('data-lang-view')") == 'zh'
+    view = "return document.documentElement.getAttribute('data-lang-view')"
+    assert browser.execute_script(view) == 'zh'
     assert browser.execute_script(count % 'en') == 0 and browser.execute_script(count % 'zh') > 5
     browser.find_element('css selector', '.lang-switch button[data-view=both]').click()
     assert browser.execute_script(count % 'en') > 5
@@ -179,14 +169,13 @@ def test_every_image_has_alt_text(site):
     "Every picture on every page says what it shows (plots from their cell's `#| fig-alt:`)."
     base, docs = site
     short = lambda tag: re.sub(r'data:[^"]*', 'data:…', tag)[:120]
-    bad = [
-        f'{f.name}: {short(m[0])}' for f in sorted(docs.glob('*.html')) for m in re.finditer(
-            r'<img\b(?![^>]*\balt="[^"]*\S[^"]*")[^>]*>', f.read_text(encoding='utf-8'))
-    ]
+    pages = sorted(docs.glob('*.html'))
+    no_alt = r'<img\b(?![^>]*\balt="[^"]*\S[^"]*")[^>]*>'
+    bad = [f'{f.name}: {short(m[0])}' for f in pages
+           for m in re.finditer(no_alt, f.read_text(encoding='utf-8'))]
     assert not bad, bad
-    assert sum(
-        len(re.findall(r'<img\b', f.read_text(encoding='utf-8')))
-        for f in docs.glob('*.html')) >= 15
+    n_imgs = sum(len(re.findall(r'<img\b', f.read_text(encoding='utf-8'))) for f in pages)
+    assert n_imgs >= 15
 
 def test_every_chapter_links_to_its_notebook(site):
     "Each chapter's page links to its notebook in the repo and says how to open it in JupyterLab."

@@ -1,5 +1,5 @@
-"""`pneumo_train` end to end: smoke run, refusal to overwrite, resume after a kill, cross-fitting,
-MirroredStrategy."""
+"""`pneumo_train` end to end: smoke run, refusal to overwrite, resume after a kill,
+cross-fitting, MirroredStrategy."""
 import csv, json, subprocess, sys, textwrap
 import numpy as np
 from conftest import run, assert_one_line_error, tree_digest, SMOKE
@@ -36,21 +36,17 @@ pneumo_train()
 
 def killed_train(args, n):
     "Run pneumo_train in a process that SIGKILLs itself at the end of epoch `n`."
-    return subprocess.run(
-        [sys.executable, '-c', KILL.format(n=n, args=list(map(str, args)))], capture_output=True,
-        text=True)
+    code = KILL.format(n=n, args=list(map(str, args)))
+    return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
 
 def test_resume_after_kill(data_root, tmp_path):
     out = tmp_path/'run'
-    args = [
-        '--data', data_root, '--out', out, '--limit', 32, '--epochs', 3, '--image-size', 48,
-        '--batch-size', 16
-    ]
+    args = ['--data', data_root, '--out', out, '--limit', 32, '--epochs', 3, '--image-size', 48,
+            '--batch-size', 16]
     killed = killed_train(args, 1)
     assert killed.returncode == -9, killed.stderr[-2000:]
-    assert epochs_logged(out / 'history.csv') == [
-        0, 1
-    ] and (out / 'backup').exists() and not (out / 'train_summary.json').exists()
+    assert epochs_logged(out/'history.csv') == [0, 1]
+    assert (out/'backup').exists() and not (out/'train_summary.json').exists()
     r = run('pneumo_train', '--out', out, '--resume')
     assert r.returncode == 0, r.stderr[-3000:]
     # continued at epoch 2, not restarted
@@ -96,15 +92,13 @@ def test_ensemble_loads_in_safe_mode(fold_run):
 
 def test_fold_run_resumes_member_by_member(data_root, tmp_path):
     out = tmp_path/'cv'
-    args = [
-        '--data', data_root, '--out', out, '--limit', 32, '--image-size', 48, '--batch-size', 16,
-        '--folds', 2, '--fold-epochs', 2
-    ]
+    args = ['--data', data_root, '--out', out, '--limit', 32, '--image-size', 48,
+            '--batch-size', 16, '--folds', 2, '--fold-epochs', 2]
     assert killed_train(args, 1).returncode == -9      # killed at the end of member 0's last epoch
     r = run('pneumo_train', '--out', out, '--resume')
     assert r.returncode == 0, r.stderr[-3000:]
-    assert epochs_logged(out / 'fold0' / 'history.csv') == [0, 1] and epochs_logged(
-        out / 'fold1' / 'history.csv') == [0, 1]
+    assert epochs_logged(out/'fold0'/'history.csv') == [0, 1]
+    assert epochs_logged(out/'fold1'/'history.csv') == [0, 1]
     assert (out/'oof.csv').exists() and (out/'model.keras').exists()
 
 def test_mirrored_strategy_two_cpus(data_root, tmp_path):

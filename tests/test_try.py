@@ -1,6 +1,5 @@
 """The Try it page: films dropped or chosen in headless Chromium, with every other host blackholed,
-give the
-probabilities, decisions and heat maps of `pneumo_predict` and the package's Grad-CAM."""
+give the probabilities, decisions and heat maps of `pneumo_predict` and the package's Grad-CAM."""
 import base64, json, shutil, statistics, time
 import numpy as np
 import pytest
@@ -18,27 +17,20 @@ def page(site):
     from selenium.webdriver.chrome.service import Service
     o = webdriver.ChromeOptions()
     o.binary_location = shutil.which('chromium')
-    for a in (
-            '--headless=new',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--window-size=1280,1400',
-            # any other host fails to resolve
-            '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'):
-        o.add_argument(a)
+    flags = ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync',
+             '--window-size=1280,1400',
+             '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1')   # no other host resolves
+    for a in flags: o.add_argument(a)
     d = webdriver.Chrome(service=Service(shutil.which('chromedriver')), options=o)
     base, _ = site
     d.get(base + 'try.html')
+    ready = "return document.getElementById('tryit').dataset.ready"
+    status = "return document.querySelector('.tryit-status').textContent"
     for _ in range(300):
-        if d.execute_script("return document.getElementById('tryit').dataset.ready"): break
+        if d.execute_script(ready): break
         time.sleep(0.1)
-    assert d.execute_script("return document.getElementById('tryit').dataset.ready") == 'true', \
-        d.execute_script("return document.querySelector('.tryit-status').textContent")
+    assert d.execute_script(ready) == 'true', d.execute_script(status)
     yield d, base
     d.quit()
 
@@ -112,10 +104,9 @@ def drop_and_check(d, base, films, what):
     gap, cor = agreement(got, films)
     assert_only_this_site(d, base)
     ms = [r['ms'] for r in got]
-    print(
-        f"\n{what}: probabilities within {gap:.4f} of pneumo_predict, heat maps correlate at "
-        f"least {cor:.4f}; "
-        f"drop to result, median {statistics.median(ms):.0f} ms (max {max(ms):.0f} ms)")
+    print(f"\n{what}: probabilities within {gap:.4f} of pneumo_predict, "
+          f"heat maps correlate at least {cor:.4f}; "
+          f"drop to result, median {statistics.median(ms):.0f} ms (max {max(ms):.0f} ms)")
     return ms
 
 def test_example_films_dropped(page):
@@ -127,14 +118,10 @@ def test_official_test_films_dropped(page, data_root):
     d, base = page
     films = sorted((data_root/'test').glob('*/*.jpeg'))
     assert len(films) == 624
-    ms = [
-        t for k in range(0, len(films), 104)
-        for t in drop_and_check(d, base, films[k:k + 104], f'test films {k}+')
-    ]
-    print(
-        f"all {len(films)} official test films: drop to result, median "
-        f"{statistics.median(ms):.0f} ms a film"
-    )
+    ms = [t for k in range(0, len(films), 104)
+          for t in drop_and_check(d, base, films[k:k + 104], f'test films {k}+')]
+    print(f"all {len(films)} official test films: drop to result, median "
+          f"{statistics.median(ms):.0f} ms a film")
 
 def test_phone_photo_png_and_a_wide_film(page, tmp_path):
     "A film on its side with an EXIF orientation, a PNG, and a film three times too wide (warned)."
@@ -160,10 +147,8 @@ def test_screenshots(page):
     for width in (1280, 400):
         d.set_window_size(width, 1600)
         time.sleep(0.3)
-        d.execute_script(
-            "document.querySelector('.tryit-drop').scrollIntoView({block: 'start', behavior: "
-            "'instant'})"
-        )
+        d.execute_script("document.querySelector('.tryit-drop')"
+                         ".scrollIntoView({block: 'start', behavior: 'instant'})")
         d.save_screenshot(str(SHOTS/f'try_{width}.png'))
         wide = d.execute_script(
             "return document.documentElement.scrollWidth > document.documentElement.clientWidth")

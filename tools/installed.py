@@ -1,7 +1,8 @@
-"""Exit 0 when this checkout is installed (`pip install -e .[dev]`) with every requirement met and
-its Jupyter kernel
-registered, so that tools/test.sh can skip pip and run on a machine without network; exit 1
-(silently) otherwise."""
+"""Exit 0 when this checkout is installed and ready for tools/test.sh; exit 1 (silently) otherwise.
+
+Ready: installed with `pip install -e .[dev]`, every requirement met and its Jupyter kernel
+registered, so that tools/test.sh can skip pip and run on a machine without network.
+"""
 import sys
 from configparser import ConfigParser
 from importlib import metadata

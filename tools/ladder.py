@@ -1,6 +1,6 @@
-"""Train the original's run and every rung of the ladder (03_train) one after another; an
-interrupted run continues.
+"""Train the original's run and every rung of the ladder (03_train), one after another.
 
+An interrupted run continues.
 Usage: python tools/ladder.py [--runs runs] [--only NAME ...]   (about 2 hours on a 2-core CPU)
 """
 import argparse, subprocess, time
@@ -12,8 +12,8 @@ def train(out, # run folder
     "Run `pneumo_train` into `out`, continuing it when it was interrupted; skip it when finished."
     out = Path(out)
     if (out/'train_summary.json').exists(): return print(f'{out}: finished, skipped', flush=True)
-    cmd = ['pneumo_train', '--out', str(out)] + (['--resume'] if
-                                                 (out / 'config.json').exists() else args)
+    resume = (out/'config.json').exists()
+    cmd = ['pneumo_train', '--out', str(out)] + (['--resume'] if resume else args)
     print(time.strftime('%H:%M'), ' '.join(cmd), flush=True)
     subprocess.run(cmd, check=True)
 
@@ -26,8 +26,8 @@ if __name__ == '__main__':
     todo = dict([('original', ORIGINAL_RUN)] + [(r['name'], r['args']) for r in LADDER])
     for name in a.only or todo:   # in the order given
         out = Path(a.runs)/name if name == 'original' else Path(a.runs)/'ladder'/name
-        if name == LADDER[-1]['name'] and (Path(a.runs) / 'nb_fast' /
-                                           'train_summary.json').exists() and not out.exists():
+        fast_done = (Path(a.runs)/'nb_fast'/'train_summary.json').exists()
+        if name == LADDER[-1]['name'] and fast_done and not out.exists():
             # the default run of 03
             out.parent.mkdir(parents=True, exist_ok=True)
             out.symlink_to('../nb_fast')

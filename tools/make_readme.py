@@ -1,10 +1,8 @@
-"""Write README.md from nbs/index.ipynb, so the two always agree (`--check` fails if README.md is
-stale).
+"""Write README.md from nbs/index.ipynb, so the two always agree.
 
-nbdev's own `nbdev_readme` needs Quarto; this does the same for our index page, which is prose
-only:
-markdown cells are copied, links to notebooks point at the rendered pages, cells marked `#| hide`
-are skipped."""
+`--check` fails if README.md is stale. nbdev's own `nbdev_readme` needs Quarto; this does the same
+for our index page, which is prose only: markdown cells are copied, links to notebooks point at the
+rendered pages, cells marked `#| hide` are skipped."""
 import re, sys, json
 from pathlib import Path
 
@@ -19,16 +17,16 @@ def readme_text():
         if c['cell_type'] == 'markdown': parts.append(src)
         elif c['cell_type'] == 'code' and src.strip(): parts.append(f'```python\n{src}\n```')
     text = '\n\n'.join(parts) + '\n'
-    # links to notebooks point at their pages on the published site (nbdev drops the number: 00_data
-    # -> data.html)
-    text = re.sub(r'\]\(\d\d_(\w+)\.ipynb\)', r'](https://pneumo-nb.github.io/pneumo_nb/\1.html)',
-                  text)
-    return re.sub(r'\]\((\w+)\.md\)', r'](https://pneumo-nb.github.io/pneumo_nb/\1.html)', text)
+    # links to notebooks point at their pages on the published site
+    # (nbdev drops the number: 00_data -> data.html)
+    page = r'](https://pneumo-nb.github.io/pneumo_nb/\1.html)'
+    text = re.sub(r'\]\(\d\d_(\w+)\.ipynb\)', page, text)
+    return re.sub(r'\]\((\w+)\.md\)', page, text)
 
 if __name__ == '__main__':
     text, readme = readme_text(), root/'README.md'
     if '--check' in sys.argv:
         if not readme.exists() or readme.read_text(encoding='utf-8') != text:
-            sys.exit(
-                'README.md is out of date with nbs/index.ipynb: run `python tools/make_readme.py`')
+            sys.exit('README.md is out of date with nbs/index.ipynb: '
+                     'run `python tools/make_readme.py`')
     else: readme.write_text(text, encoding='utf-8')

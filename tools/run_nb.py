@@ -1,14 +1,11 @@
-"""Execute notebooks with their full settings and save the outputs, each code cell stamped with a
-hash of its source.
+"""Execute notebooks and save the outputs, each code cell stamped with a hash of its source.
 
-The stamp lets `tests/test_notebooks.py` find cells edited (or added) after the notebook ran,
-with or without outputs. Consecutive outputs of one
-stream are merged, as JupyterLab does when it opens a notebook (otherwise the notebook opens
-already "modified").
+The stamp lets `tests/test_notebooks.py` find cells edited (or added) after the notebook ran, with
+or without outputs. Consecutive outputs of one stream are merged, as JupyterLab does when it opens
+a notebook (otherwise the notebook opens already "modified").
 Usage: python tools/run_nb.py nbs/00_data.ipynb [nbs/01_imbalance.ipynb ...]
 Each notebook runs in nbs/ (as in JupyterLab), without IN_TEST, so with its full settings, and
-without MPLBACKEND, so plots
-show inline; the time it took is printed.
+without MPLBACKEND, so plots show inline; the time it took is printed.
 """
 import hashlib, os, sys, time
 from pathlib import Path
@@ -23,8 +20,10 @@ def merge_streams(outputs): # a code cell's outputs
     "Outputs with consecutive stream outputs of the same name joined into one."
     out = []
     for o in outputs:
-        if out and o.get('output_type') == 'stream' and out[-1].get(
-                'output_type') == 'stream' and out[-1].get('name') == o.get('name'):
+        prev = out[-1] if out else {}
+        same_stream = (o.get('output_type') == 'stream' and prev.get('output_type') == 'stream'
+                       and prev.get('name') == o.get('name'))
+        if same_stream:
             out[-1]['text'] = ''.join(out[-1]['text']) + ''.join(o['text'])
         else: out.append(o)
     return out
@@ -37,11 +36,8 @@ def run(path): # notebook file
     os.environ.clear()
     os.environ.update(env)
     t = time.time()
-    NotebookClient(nb, timeout=None, resources={
-        'metadata': {
-            'path': str(Path(path).parent)
-        }
-    }).execute()
+    resources = {'metadata': {'path': str(Path(path).parent)}}
+    NotebookClient(nb, timeout=None, resources=resources).execute()
     for c in nb.cells:
         if c.cell_type != 'code': continue
         c.outputs = merge_streams(c.outputs)
