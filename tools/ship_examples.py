@@ -2,7 +2,7 @@
 
 The films are chosen by the rule in nbs/24_examples.ipynb.
 Usage: python tools/ship_examples.py [DATASET]   (default: $PNEUMO_DATA, then data/chest_xray)
-The folder is replaced whole; commit it to ship it. tests and 16_release check it against the rule.
+The folder is replaced whole; commit it to ship it. tests and 24_examples check it against the rule.
 """
 import sys
 from pneumo_nb.data import find_data
