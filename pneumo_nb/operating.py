@@ -78,13 +78,8 @@ def bootstrap_ci(y, # 0/1 labels
         samples['ranking'].append(ranking_metrics(y[idx], p[idx]))
         for name, t in thresholds.items():
             samples[name].append(threshold_metrics(y[idx], p[idx], t))
-    return {
-        name: {
-            k: tuple(float(q) for q in np.nanpercentile([d[k] for d in ds], [2.5, 97.5]))
-            for k in ds[0]
-        }
-        for name, ds in samples.items()
-    }
+    pct = lambda values: tuple(float(q) for q in np.nanpercentile(values, [2.5, 97.5]))
+    return {name: {k: pct([d[k] for d in ds]) for k in ds[0]} for name, ds in samples.items()}
 
 # %% ../nbs/08_operating.ipynb #6ba9d24a
 def fmt_ci(v, # point estimate
