@@ -1,6 +1,6 @@
 """Terms on the main path: each glossary term is explained in the chapter the glossary names, links
 to the glossary at its first use there, and no earlier main chapter uses it."""
-import json, re
+import functools, json, re
 from pathlib import Path
 import pytest
 
@@ -20,6 +20,7 @@ def terms():
         out.append((anchor, zh_forms, [full, *short], page))
     return out
 
+@functools.cache
 def prose(name):
     "The markdown cells of a notebook, with code spans and link targets blanked out."
     cells = json.loads((NBS/f'{name}.ipynb').read_text(encoding='utf-8'))['cells']
