@@ -19,7 +19,7 @@ from .images import load_image, load_images
 from .model import build_model, compile_model
 from .train import train
 from .runs import Run
-from .evaluate import evaluate_run
+from .card import full_evaluation
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
 
@@ -279,7 +279,7 @@ def bench_e2e(data, # dataset folder
     t0 = time.perf_counter()
     train(cfg, run, verbose=0)
     t1 = time.perf_counter()
-    m = evaluate_run(run, n_boot=50 if quick else 1000)
+    m = full_evaluation(run, n_boot=50 if quick else 1000)
     t2 = time.perf_counter()
     s = Run(run).read_summary()
     files = sorted((Path(data)/'test').glob('*/*'))[::3][:20 if quick else 200]

@@ -14,7 +14,8 @@ from .evaluate import reliability
 from .model import sigmoid
 from .data import find_data, load_images, read_split
 from .ensemble import heldout_logits, member_models
-from .operating import heldout_images, ranking_metrics
+from .operating import heldout_images
+from .evaluate import ranking_metrics
 from sklearn.metrics import log_loss
 
 # %% ../nbs/05_precise_bn.ipynb #58a1f026

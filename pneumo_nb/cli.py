@@ -70,16 +70,14 @@ def pneumo_eval(
         n_boot:int=1000, # bootstrap rounds for the confidence intervals
         force:bool=False): # redo an existing evaluation
     "Evaluate a run on the test split: pre-registered thresholds, patient-level CIs, plots, card."
-    from pneumo_nb.evaluate import evaluate_run
-    from pneumo_nb.operating import fmt_ci
-    from pneumo_nb.card import METRIC_ROWS
-    from pneumo_nb.release import is_shipped, model_line, reproduction, shipped_eval_out
-    from pneumo_nb.release import shipped_run
-    from pneumo_nb.runs import Run, run_dir
+    from pneumo_nb.card import full_evaluation
+    from pneumo_nb.evaluate import METRIC_ROWS, fmt_ci
+    from pneumo_nb.release import model_line, reproduction, shipped_eval_out
+    from pneumo_nb.runs import Run, is_shipped, run_dir, shipped_run
     run = run_dir(run) if run else shipped_run()
     if is_shipped(run): out = shipped_eval_out(out)
     print(model_line(run))
-    m = evaluate_run(run, data, n_boot, force, out)
+    m = full_evaluation(run, data, n_boot, force, out)
     rk, ci = m['ranking'], m['ci']
     print(
         f"test: {m['counts']['test']} images, {m['counts']['test_patients']} patients; "
@@ -94,7 +92,8 @@ def pneumo_eval(
 # %% ../nbs/11_cli.ipynb #2b02ab0a
 def _shipped(cmd): # the command, for the message
     "The shipped model's folder, after saying on stderr that the command uses it."
-    from pneumo_nb.release import model_line, shipped_run
+    from pneumo_nb.release import model_line
+    from pneumo_nb.runs import shipped_run
     run = shipped_run()
     print(f"{cmd}: {model_line(run)}; give --run to use your own", file=sys.stderr)
     return run

@@ -15,7 +15,8 @@ from .train import predict_both
 from .runs import load_run, read_heldout
 from .ensemble import member_models
 from .model import sigmoid
-from .operating import heldout_images, ranking_metrics, stress_predictions
+from .operating import heldout_images, stress_predictions
+from .evaluate import ranking_metrics
 from .train import model_calibration
 from sklearn.metrics import log_loss
 with quiet_stderr(): import tensorflow as tf, keras

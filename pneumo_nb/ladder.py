@@ -15,7 +15,8 @@ from .files import write_atomic
 from .runs import Run, load_run, read_heldout, read_history
 from .model import sigmoid
 from .train import LADDER, train
-from .operating import heldout_images, stress_predictions, threshold_metrics
+from .operating import heldout_images, stress_predictions
+from .evaluate import threshold_metrics
 from sklearn.metrics import roc_auc_score, log_loss
 
 # %% ../nbs/23_ladder.ipynb #cd8cdc4f

@@ -6,7 +6,7 @@ import pytest
 from conftest import run, assert_one_line_error, tree_digest
 from pneumo_nb.data import Item
 from pneumo_nb.core import DataError
-from pneumo_nb.operating import threshold_metrics, ranking_metrics, bootstrap_ci
+from pneumo_nb.evaluate import threshold_metrics, ranking_metrics, bootstrap_ci
 from pneumo_nb.operating import choose_thresholds, stress_threshold, RULES
 from pneumo_nb.calibration import calibrators, compare_calibrators
 from pneumo_nb.evaluate import reliability

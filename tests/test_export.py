@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 from conftest import run, assert_one_line_error, offline_env
-from pneumo_nb.release import SHIPPED, run_export
+from pneumo_nb.runs import SHIPPED
+from pneumo_nb.release import run_export
 from pneumo_nb.examples import example_films
 from pneumo_nb.images import load_images
 

@@ -1,6 +1,6 @@
 """The package's shape: no import cycle among its modules (imports inside functions count),
 core at the bottom, small modules."""
-import ast
+import ast, json, re
 import pytest
 from pathlib import Path
 
@@ -60,13 +60,8 @@ def test_the_ground_floor_imports_no_chapter():
     assert {m: sorted(GRAPH[m] - GROUND) for m in GROUND if GRAPH[m] - GROUND} == {}
 
 MAIN = ['data', 'imbalance', 'model', 'train', 'evaluate']   # the main path, in reading order
-REMAINING = {'evaluate': ('its metrics and thresholds still come from operating (08), its model '
-                          'card from card, which uses operating, and its Grad-CAM gallery from '
-                          'gradcam (10)')}
-MAIN_PARAMS = [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=REMAINING[m]))
-               if m in REMAINING else m for m in MAIN]
 
-@pytest.mark.parametrize('module', MAIN_PARAMS)
+@pytest.mark.parametrize('module', MAIN)
 def test_the_main_path_imports_only_itself_and_the_ground_floor(module):
     "A main chapter's module imports only the main chapters before it and the ground floor."
     earlier = set(MAIN[:MAIN.index(module)])
@@ -84,3 +79,26 @@ def test_commands_live_on_the_top_floor():
 def test_no_module_over_400_lines():
     sizes = {m: len(p.read_text(encoding='utf-8').splitlines()) for m, p in MODULES.items()}
     assert max(sizes.values()) <= 400, {m: n for m, n in sizes.items() if n > 400}
+
+NBS = PKG.parent/'nbs'
+MAIN_NBS = dict(zip(MAIN, ['00_data', '01_imbalance', '02_model', '03_train', '04_eval']))
+NB_REMAINING = {'train': ("03's story cells come before its parts: they use LADDER and the plots "
+                          "from its own module, and the ladder's table and plot from appendix 23")}
+
+def notebook_imports(name):
+    "The package modules a notebook imports in any code cell."
+    cells = json.loads((NBS/f'{name}.ipynb').read_text(encoding='utf-8'))['cells']
+    code = '\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'code')
+    return set(re.findall(r'^\s*from pneumo_nb\.(\w+) import', code, re.M)) & set(MODULES)
+
+NB_PARAMS = [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=NB_REMAINING[m]))
+             if m in NB_REMAINING else m for m in MAIN]
+
+@pytest.mark.parametrize('module', NB_PARAMS)
+def test_a_main_notebook_imports_only_earlier_chapters(module):
+    "A main chapter's notebook never imports its own module, nor a research chapter or appendix."
+    earlier = set(MAIN[:MAIN.index(module)])
+    assert sorted(notebook_imports(MAIN_NBS[module]) - GROUND - earlier) == []
+
+def test_the_notebook_import_finder_sees_imports():
+    assert {'data', 'runs'} <= notebook_imports('04_eval')

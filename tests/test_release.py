@@ -7,7 +7,8 @@ import pytest
 from conftest import run, assert_one_line_error, need, offline_env, tree_digest
 import pneumo_nb
 from pneumo_nb.examples import EXAMPLES, example_films
-from pneumo_nb.release import SHIPPED, MAX_BYTES, release_names, differences, numbers
+from pneumo_nb.runs import SHIPPED
+from pneumo_nb.release import MAX_BYTES, release_names, differences, numbers
 from pneumo_nb.release import shipped_metrics
 
 ROOT = Path(__file__).resolve().parents[1]

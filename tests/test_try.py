@@ -71,7 +71,7 @@ def reference(paths):
     probs = [json.loads(l)['prob'] for l in r.stdout.splitlines()]
     from pneumo_nb.gradcam import gradcam
     from pneumo_nb.images import load_images
-    from pneumo_nb.release import shipped_run
+    from pneumo_nb.runs import shipped_run
     from pneumo_nb.runs import load_run
     cfg, model = load_run(shipped_run())
     x, _, _ = load_images(paths, cfg.image_size, cfg.channels)
