@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['ORT', 'ORT_FILES', 'CACHE', 'page_names', 'align_page_names', 'fig_alt', 'sized_images', 'strip_remote_imports',
-           'npm_tarball', 'vendor_runtime', 'try_page_files', 'docs_root', 'build_docs']
+           'relative_links', 'npm_tarball', 'vendor_runtime', 'try_page_files', 'docs_root', 'build_docs']
 
 # %% ../nbs/15_docs.ipynb #68076c6b
 import html, importlib.util, json, re, shutil, subprocess, sys, tarfile
@@ -71,6 +71,19 @@ def strip_remote_imports(site): # the built site's folder
         new = _REMOTE_IMPORT.sub('', text)
         if new != text:
             css.write_text(new, encoding='utf-8')
+            n += 1
+    return n
+
+# %% ../nbs/15_docs.ipynb #6d4c4274
+def relative_links(site, # the built site's folder
+                   home): # the published address of the site, ending in /
+    "Make links to `home` relative in every page of the site; return how many pages changed."
+    n = 0
+    for page in Path(site).glob('*.html'):
+        text = page.read_text(encoding='utf-8')
+        new = text.replace(f'href="{home}', 'href="')
+        if new != text:
+            page.write_text(new, encoding='utf-8')
             n += 1
     return n
 
@@ -172,6 +185,7 @@ def build_docs(use_quarto=None): # True: Quarto; False: smalldocs; None: Quarto 
         shutil.rmtree(out, ignore_errors=True)
         shutil.move(str(site.out), str(out))
     strip_remote_imports(out)
+    relative_links(out, f"{cfg.doc_host}{cfg.doc_baseurl}/")
     try: try_page_files(out, cfg.nbs_path)
     except OptionError as e:
         print(f"pneumo_docs: warning: the Try it page will not run: {e}", file=sys.stderr)

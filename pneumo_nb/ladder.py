@@ -102,6 +102,7 @@ def plot_ladder(rows): # {rung name: ladder_row}
         ax.set_title(zh_en(zh, en) if zh != en else en, fontsize=10)
     axs[2].plot(at, [rows[n]['stress_bal'] for n in names], 's--',
                 label=zh_en('采集改动下', 'under changes'))
-    axs[2].legend(fontsize=8)
-    fig.tight_layout()
+    handles, labels = axs[2].get_legend_handles_labels()   # below the panels: it hides no line
+    fig.legend(handles, labels, loc='lower center', ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig

@@ -27,13 +27,17 @@ def test_a_chapter_opens_with_its_question(name):
     why = "the lead line should ask the chapter's question in both languages"
     assert '？' in lead and '?' in lead, f'{name}: {why}: {lead[:120]}'
 
+def chinese(cell):
+    "The Chinese prose of a markdown cell: its lang-zh blocks."
+    return '\n\n'.join(re.findall(r'<div class="lang-zh" lang="zh">(.*?)</div>', cell, re.S))
+
 @pytest.mark.parametrize('name', MAIN)
 def test_a_main_chapter_ends_with_summary_and_exercises(name):
     cells = markdown(name)
     summary, exercises = section(cells, '## 小结'), section(cells, '## 练习')
     assert summary and exercises, f'{name}: no 小结 or 练习'
-    zh_bullets = [l for l in summary.split('\n\n')[1].splitlines() if l.startswith('- ')]
-    zh_items = [l for l in exercises.split('\n\n')[1].splitlines() if re.match(r'\d+\. ', l)]
+    zh_bullets = [l for l in chinese(summary).splitlines() if l.startswith('- ')]
+    zh_items = [l for l in chinese(exercises).splitlines() if re.match(r'\d+\. ', l)]
     assert 3 <= len(zh_bullets) <= 5, f'{name}: {len(zh_bullets)} summary bullets'
     assert 3 <= len(zh_items) <= 6, f'{name}: {len(zh_items)} exercises'
     last = len(cells) - 2

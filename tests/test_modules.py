@@ -82,8 +82,8 @@ def test_no_module_over_400_lines():
 
 NBS = PKG.parent/'nbs'
 MAIN_NBS = dict(zip(MAIN, ['00_data', '01_imbalance', '02_model', '03_train', '04_eval']))
-NB_REMAINING = {'train': ("03's story cells come before its parts: they use LADDER and the plots "
-                          "from its own module, and the ladder's table and plot from appendix 23")}
+NB_REMAINING = {'train': ("03 draws the ladder's table and plot with appendix 23, whose column "
+                          "under acquisition changes needs research chapter 08's perturbations")}
 
 def notebook_imports(name):
     "The package modules a notebook imports in any code cell."

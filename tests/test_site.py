@@ -147,23 +147,110 @@ def test_nothing_is_loaded_from_other_hosts(site):
         bad += [f'{f.relative_to(docs)}: {m[0][:120]}' for m in loads.finditer(text)]
     assert not bad, bad
 
+SHOWN = ("return [...document.querySelectorAll('main %s')]"
+         ".filter(e => e.offsetParent !== null).length")
+
 def test_language_switch_hides_english_and_is_remembered(site, browser):
     base, docs = site
     browser.get(base + 'data.html')
     browser.execute_script("localStorage.clear()")
     browser.refresh()
-    count = ("return [...document.querySelectorAll('main [data-lang=%s]')]"
-             ".filter(e => e.offsetParent !== null).length")
     # bilingual by default
-    assert browser.execute_script(count % 'en') > 5 and browser.execute_script(count % 'zh') > 5
+    assert browser.execute_script(SHOWN % '.lang-en') > 5
+    assert browser.execute_script(SHOWN % '.lang-zh') > 5
     browser.find_element('css selector', '.lang-switch button[data-view=zh]').click()
-    assert browser.execute_script(count % 'en') == 0 and browser.execute_script(count % 'zh') > 5
+    assert browser.execute_script(SHOWN % '.lang-en') == 0
+    assert browser.execute_script(SHOWN % '.lang-zh') > 5
     browser.get(base + 'train.html')
     view = "return document.documentElement.getAttribute('data-lang-view')"
     assert browser.execute_script(view) == 'zh'
-    assert browser.execute_script(count % 'en') == 0 and browser.execute_script(count % 'zh') > 5
+    assert browser.execute_script(SHOWN % '.lang-en') == 0
     browser.find_element('css selector', '.lang-switch button[data-view=both]').click()
-    assert browser.execute_script(count % 'en') > 5
+    assert browser.execute_script(SHOWN % '.lang-en') > 5
+
+VIEW_CHECKS = r"""
+const vis = e => !!(e.offsetParent || e.getClientRects().length);
+const text = e => vis(e) && e.textContent.trim().length > 0;
+const main = document.querySelector('main');
+const warn = [...main.querySelectorAll('p, li, div.cell-output')].filter(
+  e => /not for clinical use/i.test(e.textContent) && /不可用于临床/.test(e.textContent));
+const empty = [...main.querySelectorAll('section')].filter(s => {
+  const h = s.querySelector(':scope > h2, :scope > h3');
+  return h && vis(h) && ![...s.children].some(c => c !== h && (text(c) || c.querySelector('img')));
+}).map(s => s.id);
+const caption = t => {
+  let e = t.closest('.cell') || t.closest('.cell-output') || t;
+  while (e.parentElement && e.parentElement !== main && !e.previousElementSibling)
+    e = e.parentElement;
+  for (let p = e.previousElementSibling; p; p = p.previousElementSibling) {
+    if (/^H[1-6]$/.test(p.tagName) || p.querySelector('table')) return false;
+    if (text(p)) return true;
+  }
+  return false;
+};
+const api = [...main.querySelectorAll('.cell-output p, .cell-output h3')].filter(e => !vis(e));
+return {view: document.documentElement.getAttribute('data-lang-view'),
+        warnings: warn.length, warnings_shown: warn.filter(vis).length, empty: empty,
+        captions: [...main.querySelectorAll('table')].map(caption), api_hidden: api.length};
+"""
+
+@pytest.mark.parametrize('width', [1280, 400])
+def test_every_view_keeps_what_every_reader_needs(site, browser, width):
+    "In 中文, English and 双语: warnings, API docs and table captions show; no section is empty."
+    base, docs = site
+    browser.set_window_size(width, 1400)
+    bad = []
+    for page in PAGES:
+        seen = {}
+        for view in ('both', 'zh', 'en'):
+            browser.get(base + page)
+            browser.execute_script(f"localStorage.setItem('pneumo_nb.lang', '{view}')")
+            browser.refresh()
+            r = seen[view] = browser.execute_script(VIEW_CHECKS)
+            where = f'{page} at {width} px, {view} view'
+            if r['view'] != view and view != 'both': bad.append(f'{where}: the view is not applied')
+            if r['warnings_shown'] < r['warnings']: bad.append(f'{where}: a warning is hidden')
+            if r['empty']: bad.append(f"{where}: empty sections {r['empty'][:3]}")
+            if r['api_hidden']: bad.append(f"{where}: {r['api_hidden']} API doc lines hidden")
+        lost = [n for n, (a, b, c) in enumerate(zip(*(seen[v]['captions'] for v in seen)))
+                if a and not (b and c)]
+        if lost: bad.append(f'{page} at {width} px: tables {lost[:5]} lose their caption')
+    browser.execute_script("localStorage.clear()")
+    browser.set_window_size(1280, 1400)
+    assert not bad, '\n'.join(bad[:20])
+
+OVERFLOW = r"""
+const main = document.querySelector('main').getBoundingClientRect();
+const out = [];
+for (const e of document.querySelectorAll('main table, main pre')) {
+  if (!(e.offsetParent || e.getClientRects().length)) continue;
+  const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+  const name = e.tagName.toLowerCase() + ': ' + e.textContent.trim().slice(0, 40);
+  if (r.right > main.right + 1) out.push('sticks out of the column: ' + name);
+  const scrolls = e.scrollWidth > e.clientWidth + 1;
+  const cue = /auto|scroll/.test(s.overflowX) && /radial-gradient/.test(s.backgroundImage);
+  if (scrolls && !cue) out.push('cut without a scroll cue: ' + name);
+}
+return out;
+"""
+
+def test_tables_and_code_fit_the_column_or_scroll_with_a_cue(site, browser):
+    "At 1280 px, no table or printed block is wider than the column unless it scrolls with a cue."
+    base, docs = site
+    browser.set_window_size(1280, 1400)
+    bad = []
+    for page in PAGES:
+        browser.get(base + page)
+        bad += [f'{page}: {m}' for m in browser.execute_script(OVERFLOW)]
+    assert not bad, '\n'.join(bad[:20])
+
+def test_links_within_the_site_are_relative(site):
+    "No page links to its own site by the published address: links work in a local preview."
+    base, docs = site
+    bad = [f'{f.name}: {m[0][:100]}' for f in sorted(docs.glob('*.html'))
+           for m in re.finditer(r'href="' + re.escape(SITE_URL) + r'[^"]*"',
+                                f.read_text(encoding='utf-8'))]
+    assert not bad, f'{len(bad)} absolute links, such as ' + '; '.join(bad[:5])
 
 def test_every_image_has_alt_text(site):
     "Every picture on every page says what it shows (plots from their cell's `#| fig-alt:`)."
