@@ -79,10 +79,13 @@ def test_page_in_chromium(site, browser, page):
     loaded = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)")
     assert not [u for u in loaded if not u.startswith(base)], f'{page}: loaded from another host'
+    # a line wider than the column scrolls, and the block shows a shadow on the side with more
     hidden = browser.execute_script(
         "return [...document.querySelectorAll('main pre')]"
-        ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 60))")
-    assert not hidden, f'{page}: code blocks that hide text sideways at 1280 px: {hidden[:3]}'
+        ".filter(p => p.scrollWidth > p.clientWidth + 1)"
+        ".filter(p => !/radial-gradient/.test(getComputedStyle(p).backgroundImage))"
+        ".map(p => p.textContent.slice(0, 60))")
+    assert not hidden, f'{page}: code blocks that hide text sideways with no cue: {hidden[:3]}'
     nav = browser.execute_script(
         "return [...document.querySelectorAll('nav.page-navigation a.pagination-link')]"
         ".map(a => a.href)")
