@@ -10,7 +10,7 @@ __all__ = ['MIN_BOOT', 'METRIC_ZH', 'METRIC_ROWS', 'decide', 'threshold_metrics'
            'ends_table']
 
 # %% ../nbs/04_eval.ipynb #17302916
-import contextlib, csv, json
+import contextlib, json
 from pathlib import Path
 from types import SimpleNamespace
 import numpy as np
@@ -338,11 +338,7 @@ def _evaluate(run, # run folder
     its, x, y, z, p = predict_split(model, cfg, items, root, 'test')
     out.mkdir()
     r, ev = Run(run), EvalFiles(out)
-    with open(ev.predictions, 'w', newline='') as f:
-        w = csv.writer(f)
-        w.writerow(['path', 'patient', 'label', 'prob', 'logit'])
-        w.writerows(
-            (i.path, i.patient, i.label, f'{q:.6f}', f'{v:.5f}') for i, q, v in zip(its, p, z))
+    ev.write_predictions(its, p, z)
     pats, p_raw = [i.patient for i in its], sigmoid(z)
     adapted, summ = r.read_adapt(), r.read_summary()
     at = {k: threshold_metrics(y, p, t) for k, t in th.items()}
@@ -366,11 +362,7 @@ def _evaluate(run, # run folder
 def test_predictions(run, # an evaluated run folder
                      ev=None): # its evaluation folder, when not run/eval
     "Labels, calibrated probabilities and logits of the test split, from the evaluation CSV."
-    files = EvalFiles(ev or Run(run).eval)
-    rows = list(csv.DictReader(open(files.predictions, newline='')))
-    return tuple(
-        np.array([t(r[k]) for r in rows])
-        for k, t in (('label', int), ('prob', float), ('logit', float)))
+    return EvalFiles(ev or Run(run).eval).read_predictions()
 
 # %% ../nbs/04_eval.ipynb #b93532b0
 def save_test_probs(run, # an evaluated run folder

@@ -63,6 +63,23 @@ class EvalFiles:
             raise RunError(f"{self.path}: no metrics.json (run pneumo_eval first)")
         return json.loads(self.metrics.read_text())
 
+    def write_predictions(self,
+                          items, # the test Items predicted
+                          p, # their calibrated probabilities
+                          z): # their logits
+        "Write `predictions.csv`: each test image's path, patient, label, probability and logit."
+        with open(self.predictions, 'w', newline='') as f:
+            w = csv.writer(f)
+            w.writerow(['path', 'patient', 'label', 'prob', 'logit'])
+            w.writerows((i.path, i.patient, i.label, f'{q:.6f}', f'{v:.5f}')
+                        for i, q, v in zip(items, p, z))
+
+    def read_predictions(self):
+        "Labels, calibrated probabilities and logits of the test split, from `predictions.csv`."
+        rows = list(csv.DictReader(open(self.predictions, newline='')))
+        cols = (('label', int), ('prob', float), ('logit', float))
+        return tuple(np.array([t(r[k]) for r in rows]) for k, t in cols)
+
 # %% ../nbs/18_runs.ipynb #b2d056db
 def run_dir(path): # a run folder from pneumo_train
     "`path` as a `Path` if a finished run folder no process writes, else a one-line `RunError`."
