@@ -70,3 +70,12 @@ def test_every_paragraph_is_marked_with_its_language(path):
     if texts and texts[0].startswith('# '): texts = texts[1:]
     bad = [p for t in texts for p in problems(t)]
     assert not bad, '\n'.join(bad[:8])
+
+PAGES = [p for p in sorted(NBS[0].parent.glob('*.md')) if p.name != 'model_card.md']
+
+@pytest.mark.parametrize('path', PAGES, ids=lambda p: p.name)
+def test_every_paragraph_of_a_page_is_marked(path):
+    "The md pages too, front matter aside; the model card page is the shipped card, copied as it is."
+    text = re.sub(r'\A---\n.*?\n---\n', '', path.read_text(encoding='utf-8'), flags=re.S)
+    bad = problems(text)
+    assert not bad, '\n'.join(bad[:8])
