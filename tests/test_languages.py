@@ -75,7 +75,7 @@ PAGES = [p for p in sorted(NBS[0].parent.glob('*.md')) if p.name != 'model_card.
 
 @pytest.mark.parametrize('path', PAGES, ids=lambda p: p.name)
 def test_every_paragraph_of_a_page_is_marked(path):
-    "The md pages too, front matter aside; the model card page is the shipped card, copied as it is."
+    "The md pages too, front matter aside (the model card page is the shipped card, copied as is)."
     text = re.sub(r'\A---\n.*?\n---\n', '', path.read_text(encoding='utf-8'), flags=re.S)
     bad = problems(text)
     assert not bad, '\n'.join(bad[:8])
