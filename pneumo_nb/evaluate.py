@@ -276,7 +276,7 @@ def save_plots(out, # eval folder
 # %% ../nbs/04_eval.ipynb #0c8001df
 def book_rules(model): # a run's model, with its calibration layer
     "The book's two rules on the calibrated probability: the primary 0.5, and the original's."
-    a, b = model_calibration(model)
+    b = model_calibration(model)[1]   # the intercept: the raw 0.5 lands at sigmoid(b)
     return {'0.5': 0.5, 'original': float(sigmoid(b))}
 
 def committed_rules(run, # run folder

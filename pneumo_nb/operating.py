@@ -18,7 +18,7 @@ from .runs import EvalFiles, Run, load_run, read_heldout
 from .ensemble import heldout_logits
 from .model import sigmoid
 from .train import model_calibration
-from .evaluate import committed_rules
+from .evaluate import committed_rules, fmt_ci
 from sklearn.metrics import roc_curve
 
 # %% ../nbs/08_operating.ipynb #3772a3a0
@@ -184,8 +184,8 @@ KINDS = dict(single=('单个模型，每个种子一个', 'one model per seed'),
 
 def ci_cell(v, # point estimate
             ci): # (low, high)
-    "The estimate, and its interval on a second line: a narrow table cell."
-    return f"{v:.3f}<br>({ci[0]:.3f}–{ci[1]:.3f})"
+    "`fmt_ci` with the interval on a second line: a narrow table cell."
+    return fmt_ci(v, ci).replace(' (', '<br>(')
 
 def results_table(summaries, # from run_summary
                   rule='0.5'): # the threshold rule to show
