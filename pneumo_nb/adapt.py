@@ -13,11 +13,9 @@ from .core import DataError, RunError
 from .files import write_atomic, run_lock
 from .runs import Run, run_dir, load_run, save_model
 from .images import image_files, load_images, report_skipped
-from .train import bn_probes, precise_bn, predict_both
+from .train import bn_probes, precise_bn
+from .model import predict_both, model_calibration, calibrate, logit, prior_shift, sigmoid
 from .ensemble import member_models
-from .train import model_calibration
-from .train import calibrate
-from .model import logit, prior_shift, sigmoid
 
 
 # %% ../nbs/09_adapt.ipynb #1a2d3aaa

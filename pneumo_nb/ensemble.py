@@ -13,12 +13,9 @@ import numpy as np
 from .core import pyplot, quiet_stderr, zh_en
 from .files import write_atomic
 from .data import Item, patient_labels
-from .model import prob_head
-from .train import save_figure, decode, fit_one, logit_model, predict_logits, train
-from .train import train_single
+from .model import prob_head, logit_model, predict_logits, calibrate, prior_shift, sigmoid
+from .train import save_figure, decode, fit_one, train, train_single, calibration_params
 from .runs import Run, read_history, load_saved, save_model, write_heldout
-from .train import calibration_params, calibrate
-from .model import prior_shift, sigmoid
 with quiet_stderr(): import keras
 from keras import layers as L
 

@@ -19,8 +19,7 @@ from .files import atomic_path, write_atomic, run_lock
 from .runs import EvalFiles, Run, run_dir, load_run
 from .data import CLASSES, CLASSES_ZH, find_data, read_split, scan, load_split
 from .images import report_skipped
-from .train import model_calibration, predict_both
-from .model import sigmoid
+from .model import model_calibration, predict_both, sigmoid
 from sklearn.metrics import (roc_auc_score, average_precision_score, roc_curve,
                              precision_recall_curve, confusion_matrix, classification_report)
 

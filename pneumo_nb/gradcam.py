@@ -11,13 +11,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from .core import pyplot, zh_en, quiet_stderr
-from .train import predict_both
+from .model import predict_both, sigmoid, model_calibration
 from .runs import load_run, read_heldout
 from .ensemble import member_models
-from .model import sigmoid
-from .operating import heldout_images, stress_predictions
+from .operating import stress_predictions
+from .train import heldout_images
 from .evaluate import ranking_metrics
-from .train import model_calibration
 from sklearn.metrics import log_loss
 with quiet_stderr(): import tensorflow as tf, keras
 

@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['EPS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'BUILDERS', 'prob_head', 'head', 'sigmoid', 'logit', 'prior_shift',
-           'original_cnn', 'Equalize', 'conv_bn', 'fast_cnn', 'densenet', 'build_model', 'metrics', 'compile_model']
+           'original_cnn', 'Equalize', 'conv_bn', 'fast_cnn', 'densenet', 'build_model', 'metrics', 'compile_model',
+           'logit_model', 'predict_logits', 'predict_both', 'calibrate', 'model_calibration']
 
 # %% ../nbs/02_model.ipynb #fd6dd3fd
 import sys
@@ -179,3 +180,38 @@ def compile_model(model, # Keras model
     opt = keras.optimizers.Adam(lr, use_ema=ema, ema_momentum=0.99)
     model.compile(opt, loss='binary_crossentropy', metrics=metrics(), jit_compile=jit)
     return model
+
+# %% ../nbs/02_model.ipynb #b8a37ace
+def logit_model(model, # a model with a 'logit' layer
+                name=None): # name of the new model
+    "A model from `model`'s input to its (uncalibrated) logit."
+    return keras.Model(model.input,
+                       model.get_layer('logit').output, name=name or f'{model.name}_logit')
+
+def predict_logits(model, # a model with a 'logit' layer
+                   x, # uint8 images
+                   batch_size=128): # images per forward pass
+    "Uncalibrated logits of `model` for images `x`."
+    if not len(x): return np.zeros(0)
+    return logit_model(model).predict(x, batch_size=batch_size, verbose=0)[:, 0].astype(float)
+
+def predict_both(model, # a model with 'logit' and 'calibrate' layers
+                 x, # uint8 images
+                 batch_size=64): # images per forward pass
+    "Uncalibrated logits and calibrated probabilities of images `x`, in one pass."
+    if not len(x): return np.zeros(0), np.zeros(0)
+    z, p = keras.Model(model.input, [model.get_layer('logit').output, model.output]).predict(
+        x, batch_size=batch_size, verbose=0)
+    return z[:, 0].astype(float), p[:, 0].astype(float)
+
+# %% ../nbs/02_model.ipynb #824fa016
+def calibrate(model, # model with a 'calibrate' layer
+              cal): # dict with the slope a and the offset b
+    "Set the model's calibration layer to `a·z + b`; return the model."
+    weights = [np.array([[cal['a']]], 'float32'), np.array([cal['b']], 'float32')]
+    model.get_layer('calibrate').set_weights(weights)
+    return model
+
+def model_calibration(model): # a run's model
+    "(a, b) of the model's calibration layer."
+    return tuple(float(v.ravel()[0]) for v in model.get_layer('calibrate').get_weights())

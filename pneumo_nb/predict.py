@@ -14,10 +14,9 @@ from .files import atomic_path
 from .runs import load_run
 from .data import CLASSES, CLASSES_ZH
 from .images import load_films, open_film
-from .train import predict_both
+from .model import predict_both, logit, prior_shift, sigmoid
 from .operating import RULES, ensure_thresholds
 from .gradcam import gradcam, heat_figure
-from .model import logit, prior_shift, sigmoid
 
 # %% ../nbs/19_predict.ipynb #6045b61b
 def resolve_threshold(run, # run folder

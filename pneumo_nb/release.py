@@ -18,15 +18,14 @@ import numpy as np
 import pneumo_nb
 from .core import OptionError, RunError, TrainConfig, quiet_stderr
 from .files import atomic_path
-from .runs import EvalFiles, Run, run_dir, load_run, SHIPPED, shipped_run, is_shipped
+from .runs import (EvalFiles, Run, run_dir, load_run, SHIPPED, shipped_run, is_shipped,
+                            write_heldout)
 from .download import sha256sum
 from .data import find_data, read_split, write_split
 from .examples import example_films
-from .model import sigmoid
-from .train import decode, make_split, predict_logits
-from .runs import write_heldout
+from .model import sigmoid, predict_logits, Equalize
+from .train import decode, make_split
 from .images import ASPECT_RANGE, MAX_DARK_BORDER, load_images
-from .model import Equalize
 from .evaluate import evaluate_run
 with quiet_stderr(): import keras
 

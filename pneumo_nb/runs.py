@@ -13,8 +13,7 @@ from pathlib import Path
 import pneumo_nb
 import numpy as np
 from .core import RunError, TrainConfig, quiet_stderr
-from .files import atomic_path, lock_holder
-from .files import write_atomic
+from .files import atomic_path, lock_holder, write_atomic
 with quiet_stderr(): import keras
 
 # %% ../nbs/18_runs.ipynb #b58986a5

@@ -4,24 +4,28 @@
 
 # %% auto #0
 __all__ = ['PANELS', 'ORIGINAL_RUN', 'LADDER', 'make_split', 'decode', 'augment_once', 'train_input', 'bn_probes', 'precise_bn',
-           'PreciseBN', 'callbacks', 'default_strategy', 'fit_one', 'logit_model', 'prepare_run', 'fit_platt',
-           'calibration_params', 'calibrate', 'model_calibration', 'predict_logits', 'train_single', 'train',
-           'plot_single', 'save_figure', 'plot_history', 'predict_both', 'without']
+           'PreciseBN', 'callbacks', 'default_strategy', 'fit_one', 'prepare_run', 'fit_platt', 'calibration_params',
+           'train_single', 'train', 'plot_single', 'save_figure', 'plot_history', 'without', 'rung_config',
+           'ensure_run', 'heldout_images', 'under_changes', 'ladder_row']
 
 # %% ../nbs/03_train.ipynb #74549617
 import json, math, sys, time, warnings
 from pathlib import Path
 import numpy as np
-from .core import DataError, OptionError, RunError, TrainConfig, quiet_stderr, pyplot
-from .core import zh_en
+from sklearn.metrics import balanced_accuracy_score, log_loss, roc_auc_score
+from .core import (DataError, OptionError, RunError, TrainConfig, quiet_stderr, pyplot,
+                            zh_en)
+from .commands import parse_args
 from .files import atomic_path, write_atomic, run_lock
 from .data import (find_data, scan, patient_split, read_split, write_split, load_split,
                             make_dataset, augmenter, unparsed_note)
-from .images import report_skipped
+from .images import PERTURB, load_images, report_skipped
 from .imbalance import balance
-from .model import build_model, compile_model, prior_shift, sigmoid
-from .runs import (FORMAT, Run, Backup, BestCheckpoint, HistoryLog, best_so_far,
-                            load_saved, read_history, resume_epoch, save_model, write_heldout)
+from .model import (build_model, compile_model, prior_shift, sigmoid, calibrate,
+                             predict_logits)
+from .runs import (FORMAT, Run, Backup, BestCheckpoint, HistoryLog, best_so_far, load_run,
+                            load_saved, read_heldout, read_history, resume_epoch, save_model,
+                            write_heldout)
 with quiet_stderr(): import tensorflow as tf, keras
 from keras import layers as L
 
@@ -166,13 +170,6 @@ def fit_one(cfg, # resolved TrainConfig
         raise RunError(f"{run}: training produced no model (NaN loss from the start?)")
     return load_saved(r.model), time.time() - t0
 
-# %% ../nbs/03_train.ipynb #82814639
-def logit_model(model, # a model with a 'logit' layer
-                name=None): # name of the new model
-    "A model from `model`'s input to its (uncalibrated) logit."
-    return keras.Model(model.input,
-                       model.get_layer('logit').output, name=name or f'{model.name}_logit')
-
 # %% ../nbs/03_train.ipynb #40780eb5
 def prepare_run(cfg, # TrainConfig
                 out, # run folder
@@ -221,25 +218,6 @@ def calibration_params(z, # logits of validation-side images
     rate = float(np.mean(y))
     shift = prior_shift(prior, rate)
     return dict(a=a, b=b + shift, platt_b=b, shift=shift, prior=prior, rate=rate, n=len(y))
-
-def calibrate(model, # model with a 'calibrate' layer
-              cal): # from calibration_params
-    "Set the model's calibration layer to `a·z + b`; return the model."
-    weights = [np.array([[cal['a']]], 'float32'), np.array([cal['b']], 'float32')]
-    model.get_layer('calibrate').set_weights(weights)
-    return model
-
-def model_calibration(model): # a run's model
-    "(a, b) of the model's calibration layer."
-    return tuple(float(v.ravel()[0]) for v in model.get_layer('calibrate').get_weights())
-
-# %% ../nbs/03_train.ipynb #d31c354a
-def predict_logits(model, # a model with a 'logit' layer
-                   x, # uint8 images
-                   batch_size=128): # images per forward pass
-    "Uncalibrated logits of `model` for images `x`."
-    if not len(x): return np.zeros(0)
-    return logit_model(model).predict(x, batch_size=batch_size, verbose=0)[:, 0].astype(float)
 
 # %% ../nbs/03_train.ipynb #1ea272a4
 def train_single(cfg, # resolved TrainConfig
@@ -323,16 +301,6 @@ def plot_history(
     "The training history of a single run: `plot_single` of its history.csv."
     return plot_single(Run(run).history)
 
-# %% ../nbs/03_train.ipynb #1fb5facd
-def predict_both(model, # a model with 'logit' and 'calibrate' layers
-                 x, # uint8 images
-                 batch_size=64): # images per forward pass
-    "Uncalibrated logits and calibrated probabilities of images `x`, in one pass."
-    if not len(x): return np.zeros(0), np.zeros(0)
-    z, p = keras.Model(model.input, [model.get_layer('logit').output, model.output]).predict(
-        x, batch_size=batch_size, verbose=0)
-    return z[:, 0].astype(float), p[:, 0].astype(float)
-
 # %% ../nbs/03_train.ipynb #043e668c
 # the original as written: 16 validation images, up to 30 epochs
 ORIGINAL_RUN = ['--preset', 'original', '--imbalance', 'both', '--flip', '--freeze-aug',
@@ -377,3 +345,49 @@ LADDER = [
     dict(name='8_default', zh='指数移动平均与精确批量规范化：默认预设',
          en='EMA and precise BatchNorm: the default preset', args=[]),
 ]
+
+# %% ../nbs/03_train.ipynb #dd911157
+def rung_config(args): # pneumo_train options of a rung
+    "The `TrainConfig` that `pneumo_train` builds from `args`."
+    def options(cfg:TrainConfig=None): pass # the training settings
+    return parse_args(options, args)['cfg']
+
+def ensure_run(args, # pneumo_train options
+               out, # run folder
+               verbose=0): # Keras verbosity
+    "Train `out` with `args` like `pneumo_train`; continue if interrupted; leave it if finished."
+    r = Run(out)
+    if r.summary.exists(): return r.path
+    return train(rung_config(args), r.path, resume=r.config.exists(), verbose=verbose)
+
+# %% ../nbs/03_train.ipynb #f3b1e0de
+def heldout_images(run, # run folder
+                   cfg, # its resolved config
+                   held): # from read_heldout
+    "The held-out images of a run, decoded at its size, in the order of its held-out predictions."
+    root = find_data(cfg.data)
+    x, keep, skipped = load_images([root/p for p in held['path']], cfg.image_size, cfg.channels)
+    if len(keep) < len(held['path']):
+        raise DataError(
+            f"{len(held['path']) - len(keep)} held-out images of {run} can no longer be read")
+    return x
+
+def under_changes(logits, # function from uint8 images to their logits
+                  x): # uint8 images
+    "The logits of `x` under each acquisition-like change of `PERTURB`."
+    return {name: logits(change(x)) for name, change in PERTURB.items()}
+
+# %% ../nbs/03_train.ipynb #9603121a
+def ladder_row(run): # a finished single run's folder
+    "Validation scores of a run's own (uncalibrated) output, as is and under changes; its time."
+    held, s = read_heldout(run), Run(run).read_summary()
+    y, p = held['label'], sigmoid(held['logit'])
+    cfg, model = load_run(run)
+    x = heldout_images(run, cfg, held)
+    changed = under_changes(lambda v: predict_logits(model, v), x)
+    balanced = lambda q: balanced_accuracy_score(y, q > 0.5)   # the original's rule
+    return dict(auc=roc_auc_score(y, p), log_loss=log_loss(y, np.clip(p, 1e-7, 1 - 1e-7)),
+                bal_acc=balanced(p),
+                stress_bal=float(np.mean([balanced(sigmoid(z)) for z in changed.values()])),
+                n_val=len(p), epochs=s['epochs_total'], best_epoch=s['best_epoch'],
+                minutes=s['seconds']/60, images_per_s=s['images_per_s'])

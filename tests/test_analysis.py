@@ -16,7 +16,7 @@ def test_bn_effect_single_and_ensemble(data_root, fold_run, tmp_path):
     trained = run('pneumo_train', '--data', data_root, '--out', out, *SMOKE, '--no-precise-bn')
     assert trained.returncode == 0
     for r in (out, fold_run):
-        e = analyse("import json; from pneumo_nb.bn import bn_effect; "
+        e = analyse("import json; from pneumo_nb.bn_effect import bn_effect; "
                     f"print(json.dumps(bn_effect({str(r)!r})))")
         assert e['n'] > 0
         assert set(e['before']) == set(e['after']) == {'auc', 'log_loss', 'ece', 'mean_p_normal'}

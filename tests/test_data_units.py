@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from pneumo_nb.core import DataError, RunError
 from pneumo_nb.data import (data_dir, find_data, list_images, scan, unparsed, unparsed_note,
-                            toy_dataset, patient_split, read_split, write_split,
-                            make_dataset, augmenter)
+                            toy_dataset, patient_split, read_split, write_split, make_dataset,
+                            augmenter)
 from pneumo_nb.cli import pneumo_split
 
 @pytest.fixture

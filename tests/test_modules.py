@@ -53,7 +53,7 @@ def test_core_is_the_ground_floor():
     assert GRAPH['core'] == set(), f"core imports {sorted(GRAPH['core'])}"
 
 # plumbing that imports no chapter
-GROUND = {'core', 'files', 'commands', 'images', 'download', 'runs'}
+GROUND = {'core', 'files', 'commands', 'images', 'download', 'runs', 'ladder'}
 
 def test_the_ground_floor_imports_no_chapter():
     "The plumbing modules import only each other, so every chapter may use them."
@@ -82,19 +82,13 @@ def test_no_module_over_400_lines():
 
 NBS = PKG.parent/'nbs'
 MAIN_NBS = dict(zip(MAIN, ['00_data', '01_imbalance', '02_model', '03_train', '04_eval']))
-NB_REMAINING = {'train': ("03 draws the ladder's table and plot with appendix 23, whose column "
-                          "under acquisition changes needs research chapter 08's perturbations")}
-
 def notebook_imports(name):
     "The package modules a notebook imports in any code cell."
     cells = json.loads((NBS/f'{name}.ipynb').read_text(encoding='utf-8'))['cells']
     code = '\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'code')
     return set(re.findall(r'^\s*from pneumo_nb\.(\w+) import', code, re.M)) & set(MODULES)
 
-NB_PARAMS = [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=NB_REMAINING[m]))
-             if m in NB_REMAINING else m for m in MAIN]
-
-@pytest.mark.parametrize('module', NB_PARAMS)
+@pytest.mark.parametrize('module', MAIN)
 def test_a_main_notebook_imports_only_earlier_chapters(module):
     "A main chapter's notebook never imports its own module, nor a research chapter or appendix."
     earlier = set(MAIN[:MAIN.index(module)])

@@ -10,10 +10,10 @@ import argparse
 import numpy as np
 from sklearn.metrics import roc_auc_score, log_loss
 from pneumo_nb.runs import read_heldout, load_run
-from pneumo_nb.model import sigmoid
-from pneumo_nb.operating import heldout_images, stress_predictions
+from pneumo_nb.model import sigmoid, model_calibration
+from pneumo_nb.operating import stress_predictions
+from pneumo_nb.train import heldout_images
 from pneumo_nb.evaluate import threshold_metrics
-from pneumo_nb.train import model_calibration
 
 def stress(run): # run folder
     "Per change: ROC-AUC, log-loss, mean p of normals, balanced accuracy at 0.5 on held-out images."

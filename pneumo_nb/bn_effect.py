@@ -8,14 +8,12 @@ __all__ = ['bn_effect']
 # %% ../nbs/05_precise_bn.ipynb #6b0963f5
 from pathlib import Path
 import numpy as np
-from .train import bn_probes, precise_bn
+from .train import bn_probes, precise_bn, heldout_images
 from .runs import Run, load_run, read_heldout
-from .evaluate import reliability
+from .evaluate import reliability, ranking_metrics
 from .model import sigmoid
 from .data import find_data, load_images, read_split
 from .ensemble import heldout_logits, member_models
-from .operating import heldout_images
-from .evaluate import ranking_metrics
 from sklearn.metrics import log_loss
 
 # %% ../nbs/05_precise_bn.ipynb #58a1f026
