@@ -352,21 +352,20 @@ def bench_table(r): # results dict from run_bench
 def plot_bench(r): # results dict from run_bench
     "Original vs ours for input pipeline, peak memory and training speed: one panel each, linear."
     p, mem, t = r['pipeline'], r['memory'], r['training']
-    names = [zh_en('输入管线（图/秒，越高越好）', 'input pipeline (img/s, higher is better)'),
-             zh_en('峰值内存（GB，越低越好）', 'peak memory (GB, lower is better)'),
-             zh_en('训练（图/秒，越高越好）', 'training (img/s, higher is better)')]
+    names = [zh_en('输入管线（图/秒，越高越好）', 'input pipeline (img/s, higher is better)', '\n'),
+             zh_en('峰值内存（GB，越低越好）', 'peak memory (GB, lower is better)', '\n'),
+             zh_en('训练（图/秒，越高越好）', 'training (img/s, higher is better)', '\n')]
     pairs = [(p['original_img_s'], p['ours_img_s']), (mem['original_gb'], mem['ours_gb']),
              (t['original'], t['fast'])]
     rows = [(name, a, b) for name, (a, b) in zip(names, pairs)]
-    fig, axs = pyplot().subplots(3, 1, figsize=(6.4, 4.2))
+    fig, axs = pyplot().subplots(3, 1, figsize=(5.0, 5.6))
     for ax, (name, a, b) in zip(axs, rows):
         labels = [zh_en('我们', 'ours'), zh_en('原文', 'original')]
         bars = ax.barh(labels, [b, a], color=['C0', 'C7'])
         ax.bar_label(bars, labels=[f'{v:,.0f}' if v >= 100 else f'{v:.2f}' for v in (b, a)],
-                     padding=3, fontsize=9)
+                     padding=3)
         ax.set_title(name, fontsize=10, loc='left')
-        ax.set_xlim(0, max(a, b)*1.18)
-        ax.tick_params(axis='x', labelsize=8)
+        ax.set_xlim(0, max(a, b)*1.25)
     fig.tight_layout()
     return fig
 

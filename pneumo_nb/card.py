@@ -104,7 +104,7 @@ def write_gallery(out, # the evaluation folder being written
                   e): # what evaluate_run hands its extras
     "Add the Grad-CAM gallery of test films, decided by the primary rule, to an evaluation."
     fig = gallery(e.model, e.x, e.y, e.p, e.metrics['thresholds']['0.5'])
-    fig.savefig(Path(out)/'gradcam.png', dpi=70)
+    fig.savefig(Path(out)/'gradcam.png', dpi=90)
     pyplot().close(fig)
 
 def full_evaluation(run, # run folder from pneumo_train (or pneumo_adapt)

@@ -207,7 +207,7 @@ def plot_counts(items, # Items
     for label, cls in enumerate(CLASSES):
         bars = ax.bar(xs + (label - .5) * .4, [c[s, label] for s in SPLITS], .4,
                       label=zh_en(CLASSES_ZH[label], cls))
-        ax.bar_label(bars, fontsize=8)
+        ax.bar_label(bars)
     ax.set_xticks(xs, [zh_en(z, s) for z, s in zip(('训练', '验证', '测试'), SPLITS)])
     ax.set_ylabel(zh_en('图片数', 'images'))
     ax.set_ylim(0, 1.18 * max(c.values()))
@@ -218,16 +218,17 @@ def plot_counts(items, # Items
 # %% ../nbs/00_data.ipynb #bceb5423
 def show_samples(items, # Items
                  root, # dataset root
-                 n=8, # images to show
+                 n=6, # images to show
                  seed=0): # random seed
-    "A grid of `n` random labelled images."
-    pick, cols = random.Random(seed).sample(items, min(n, len(items))), (min(n, len(items)) + 1)//2
-    fig, axs = pyplot().subplots(2, cols, figsize=(1.6*cols, 4.0))
+    "A grid of `n` random labelled images, two to a row so that their file names fit."
+    pick = random.Random(seed).sample(items, min(n, len(items)))
+    rows = (len(pick) + 1)//2
+    fig, axs = pyplot().subplots(rows, 2, figsize=(5.0, 2.6*rows), squeeze=False)
+    for ax in axs.flat: ax.axis('off')
     for ax, i in zip(axs.flat, pick):
         ax.imshow(Image.open(Path(root) / i.path).convert('L'), cmap='gray')
-        ax.axis('off')
         ax.set_title(f'{zh_en(CLASSES_ZH[i.label], CLASSES[i.label])}\n{Path(i.path).stem}',
-                     fontsize=7.5)
+                     fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -340,7 +341,7 @@ def show_augmented(x, # one uint8 image (h, w, c)
     "The original image beside `n` augmented variants."
     xs = keras.ops.convert_to_numpy(aug(np.repeat(x[None].astype('float32'), n, 0), training=True))
     cols = (n + 2)//2
-    fig, axs = pyplot().subplots(2, cols, figsize=(1.6*cols, 3.5))
+    fig, axs = pyplot().subplots(2, cols, figsize=(1.25*cols, 3.0))
     for ax in axs.flat: ax.axis('off')
     for k, (ax, im) in enumerate(zip(axs.flat, [x, *xs])):
         ax.imshow(im[..., 0], cmap='gray', vmin=0, vmax=255)

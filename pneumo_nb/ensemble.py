@@ -97,7 +97,7 @@ def member(cfg, # resolved TrainConfig
 # %% ../nbs/06_ensemble.ipynb #218ca6ba
 def plot_members(run): # a cross-fitted run folder
     "Each member's loss and ROC-AUC on its held-out fold, epoch by epoch."
-    fig, (a1, a2) = pyplot().subplots(1, 2, figsize=(6.6, 3.0))
+    fig, (a1, a2) = pyplot().subplots(2, 1, figsize=(5.0, 5.0), sharex=True)
     for d in sorted(Path(run).glob('fold*')):
         h = read_history(Run(d).history)
         ep = h['epoch'] + 1
@@ -105,10 +105,10 @@ def plot_members(run): # a cross-fitted run folder
         a2.plot(ep, h['val_auc'], 'o-', ms=3, label=d.name)
     a1.set_title(zh_en('留出折上的损失', 'Loss on the held-out fold'))
     a2.set_title(zh_en('留出折上的 AUC', 'ROC-AUC on the held-out fold'))
-    for ax in (a1, a2):
-        ax.set_xlabel(zh_en('轮', 'epoch'))
-        ax.legend(fontsize=7)
-    fig.tight_layout()
+    a2.set_xlabel(zh_en('轮', 'epoch'))
+    handles, labels = a1.get_legend_handles_labels()   # one legend, below: it hides no curve
+    fig.legend(handles, labels, loc='lower center', ncol=5, frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 # %% ../nbs/06_ensemble.ipynb #80654dbf

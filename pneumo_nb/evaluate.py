@@ -204,7 +204,7 @@ def plot_thresholds(y, # 0/1 labels
         ax.axvline(v, ls=':', c=f'C{k+2}', label=f'{name} = {v:.3f}')
     ax.set_xlabel(zh_en('阈值', 'threshold'))
     ax.set_ylabel(zh_en('比例', 'rate'))
-    ax.legend(fontsize=9, loc='upper center', bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
+    ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     ax.set_title(zh_en('阈值的影响', 'Effect of the threshold'))
     return ax
 
@@ -236,7 +236,7 @@ def plot_reliability(y, # 0/1 labels
                 label=f"{label}: ECE {c['ece']:.3f}")
     ax.set_xlabel(zh_en('预测概率', 'predicted probability'))
     ax.set_ylabel(zh_en('实际肺炎比例', 'observed pneumonia rate'))
-    ax.legend(loc='upper left', fontsize=8)
+    ax.legend(loc='upper left')
     ax.set_title(title or zh_en('可靠性图', 'Reliability diagram'))
     return ax
 

@@ -51,14 +51,14 @@ def overlay(img, # uint8 image (h, w, c)
     "Draw an X-ray with its Grad-CAM heat map on top; where there is no heat, the film shows."
     ax.imshow(img[..., 0] if img.shape[-1] == 1 else img.mean(-1), cmap='gray', vmin=0, vmax=255)
     ax.imshow(cam, cmap='jet', vmin=0, vmax=1, alpha=0.6*np.clip(cam, 0, 1))
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=10)
     ax.axis('off')
 
 # %% ../nbs/10_gradcam.ipynb #b3e54b18
 def heat_figure(film, # the upright film (PIL image), any size
                 cam, # its heat map (h, w) in [0, 1], on the square the model saw
                 title='', # the figure's title
-                width=3.6): # inches per panel
+                width=2.1): # inches per panel
     "The film beside the film under its heat map (resized to the film's shape), with a colour bar."
     from matplotlib.cm import ScalarMappable
     gray = np.asarray(film.convert('L'))
@@ -71,10 +71,10 @@ def heat_figure(film, # the upright film (PIL image), any size
         ax.axis('off')
     # no heat: the film shows through
     axs[1].imshow(heat, cmap='jet', vmin=0, vmax=1, alpha=0.6*heat)
-    axs[0].set_title(zh_en('片子', 'film'), fontsize=9)
-    axs[1].set_title(zh_en('Grad-CAM 热图', 'Grad-CAM heat map'), fontsize=9)
-    bar = fig.colorbar(ScalarMappable(cmap='jet'), ax=axs[1], shrink=0.8)
-    bar.set_label(zh_en('支持肺炎的证据', 'evidence for pneumonia'), fontsize=8)
+    axs[0].set_title(zh_en('片子', 'film', '\n'), fontsize=10)
+    axs[1].set_title(zh_en('Grad-CAM 热图', 'Grad-CAM heat map', '\n'), fontsize=10)
+    bar = fig.colorbar(ScalarMappable(cmap='jet'), ax=axs[1], shrink=0.9)
+    bar.set_label(zh_en('支持肺炎的证据', 'evidence for pneumonia', '\n'), fontsize=10)
     fig.suptitle(title, fontsize=10)
     return fig
 
@@ -94,7 +94,7 @@ def gallery(model, # a run's model
     for name, mask, order in outcomes:
         idx = np.flatnonzero(mask)
         if len(idx): rows.append((name, idx[np.argsort(order*p[idx])][:n]))
-    fig, axs = pyplot().subplots(len(rows), n, figsize=(2.1*n, 2.2*len(rows)), squeeze=False)
+    fig, axs = pyplot().subplots(len(rows), n, figsize=(5.0, 5.4/n*len(rows)), squeeze=False)
     for row, (name, idx) in zip(axs, rows):
         cams = gradcam(model, x[idx])
         for k, ax in enumerate(row):

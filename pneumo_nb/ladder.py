@@ -50,17 +50,18 @@ def plot_ladder(rows, # {rung name: its scores}
     "Validation ROC-AUC, log-loss and balanced accuracy (as is and under changes) rung by rung."
     names = [r['name'] for r in rungs if r['name'] in rows]
     at = range(len(names))
-    fig, axs = pyplot().subplots(1, 3, figsize=(6.6, 2.7))
+    # one panel a row, so that a phone's column keeps their labels readable
+    fig, axs = pyplot().subplots(3, 1, figsize=(5.0, 5.6), sharex=True)
     panels = (('auc', 'ROC-AUC', 'ROC-AUC'), ('log_loss', '对数损失', 'log-loss'),
               ('bal_acc', '平衡准确率', 'balanced accuracy'))
     for ax, (k, zh, en) in zip(axs, panels):
         ax.plot(at, [rows[n][k] for n in names], 'o-', label=zh_en('原样', 'as is'))
-        ax.set_xticks(at, [n.split('_')[0] for n in names])
-        ax.set_xlabel(zh_en('阶梯的级', 'rung'))
-        ax.set_title(zh_en(zh, en) if zh != en else en, fontsize=10)
+        ax.set_title(zh_en(zh, en) if zh != en else en, loc='left')
     axs[2].plot(at, [rows[n]['stress_bal'] for n in names], 's--',
                 label=zh_en('采集改动下', 'under changes'))
+    axs[2].set_xticks(at, [n.split('_')[0] for n in names])
+    axs[2].set_xlabel(zh_en('阶梯的级', 'rung'))
     handles, labels = axs[2].get_legend_handles_labels()   # below the panels: it hides no line
-    fig.legend(handles, labels, loc='lower center', ncol=2, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.legend(handles, labels, loc='lower center', ncol=2, frameon=False)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig

@@ -115,10 +115,10 @@ def film_title(r): # one result of predict_files, not an error
              f"{name(r['label'])} ({zh_en('规则', 'rule')} {r['rule']})")
     if 'truth' in r:
         verdict = zh_en('判对', 'right') if r['truth'] == r['label'] else zh_en('判错', 'wrong')
-        title += f"; {zh_en('真实', 'true')}: {name(r['truth'])}, {verdict}"
+        title += f"\n{zh_en('真实', 'true')}: {name(r['truth'])}, {verdict}"
     if 'warning' in r:
         unlike = zh_en('注意：形状或黑边和训练片不一样',
-                       'note: shape or border unlike the training films')
+                       'note: shape or border unlike the training films', '\n')
         title += '\n' + unlike
     return title
 
@@ -151,7 +151,7 @@ def write_gradcams(model, # the run's model
             fig = heat_figure(open_film(r['path'], 512), cam, film_title(r))
             names[r['path']].parent.mkdir(parents=True, exist_ok=True)
             r['gradcam'] = str(names[r['path']])
-            with atomic_path(r['gradcam']) as tmp: fig.savefig(tmp, dpi=120, format='png')
+            with atomic_path(r['gradcam']) as tmp: fig.savefig(tmp, dpi=200, format='png')
             plt.close(fig)
 
 # %% ../nbs/19_predict.ipynb #5f70c2f0

@@ -68,3 +68,16 @@ def test_the_model_card_page_is_the_shipped_card():
     spec.loader.exec_module(page)
     card = (NBS/'model_card.md').read_text(encoding='utf-8')
     assert card == page.page_text(), 'run python tools/model_card_page.py'
+
+def test_every_plot_is_checked_for_small_text():
+    "A cell that draws a plot is followed by a hidden check that its text is readable on a phone."
+    missing = []
+    for nb in sorted(NBS.glob('*.ipynb')):
+        code = [c for c in json.loads(nb.read_text(encoding='utf-8'))['cells']
+                if c['cell_type'] == 'code']
+        for c, after in zip(code, code[1:] + [None]):
+            plots = any('image/png' in o.get('data', {}) for o in c.get('outputs', []))
+            check = after and ''.join(after['source'])
+            if plots and not (check and check.startswith('#| hide') and 'small_text(' in check):
+                missing.append(f"{nb.stem}: {''.join(c['source'])[:60]!r}")
+    assert not missing, missing

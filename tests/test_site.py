@@ -131,6 +131,32 @@ def test_page_in_chromium(site, browser, page):
             browser.save_screenshot(str(SHOTS/page.replace('.html', f'_plot_{width}.png')))
     browser.set_window_size(1280, 1400)
 
+PLOTS = r"""
+const main = document.querySelector('main'), s = getComputedStyle(main);
+const right = main.getBoundingClientRect().right - parseFloat(s.paddingRight);
+const column = main.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+const plots = [...main.querySelectorAll('.cell-output-display img')];
+const cut = plots.filter(i => i.getBoundingClientRect().right > right + 1);
+return {column: column, plots: plots.length, cut: cut.map(i => i.alt.slice(0, 50))};
+"""
+
+def test_plots_shrink_into_a_phone_column(site, browser):
+    "At 400 px every plot fits the column, which is as wide as the one small_text measures for."
+    from pneumo_nb.core import PHONE_COLUMN
+    base, docs = site
+    browser.set_window_size(400, 1400)
+    bad, plots = [], 0
+    for page in PAGES:
+        browser.get(base + page)
+        r = browser.execute_script(PLOTS)
+        plots += r['plots']
+        if r['plots'] and r['column'] < PHONE_COLUMN - 1:
+            bad.append(f"{page}: the column is {r['column']:.0f} px, under {PHONE_COLUMN}")
+        bad += [f'{page}: wider than the column: {alt}' for alt in r['cut']]
+    browser.set_window_size(1280, 1400)
+    assert plots >= 15, plots
+    assert not bad, bad
+
 def test_pages_with_plots_have_images(site):
     base, docs = site
     for page in ('data.html', 'train.html', 'eval.html'):
