@@ -23,8 +23,11 @@ def keras_side():
 
 def heat(cam, size, tf):
     "A runtime's 8×8 maps as gradcam draws them: resized to the input size, scaled to a max of 1."
+    from pneumo_nb.gradcam import NO_EVIDENCE
     big = tf.image.resize(cam[..., None], (size, size))[..., 0].numpy()
-    return big/np.maximum(big.max(axis=(1, 2), keepdims=True), 1e-12)
+    top = big.max(axis=(1, 2), keepdims=True)
+    # the exported map is Grad-CAM's times its h × w cells; next to no evidence is all zero
+    return np.where(top >= NO_EVIDENCE*cam.shape[1]*cam.shape[2], big/np.maximum(top, 1e-12), 0.)
 
 def test_export_both_formats(tmp_path, keras_side):
     x, want, cams, tf = keras_side

@@ -67,7 +67,10 @@ function sizeOf(buffer) {
 }
 
 // The heat map as gradcam draws it: the 8×8 map, ReLU'd, resized with TensorFlow's bilinear rule
-// (half-pixel centres) to size×size, then scaled to a maximum of 1.
+// (half-pixel centres) to size×size, then scaled to a maximum of 1. The exported map is Grad-CAM's
+// times its h×w cells: when its strongest cell stands for less than 0.001 of the logit (gradcam's
+// NO_EVIDENCE) there is next to no evidence, and the map is all zero.
+const NO_EVIDENCE = 1e-3;
 function heatMap(cam, h, w, size) {
   const out = new Float32Array(size * size);
   const at = (y, x) => Math.max(cam[y * w + x], 0);
@@ -79,7 +82,7 @@ function heatMap(cam, h, w, size) {
     }
   }
   const top = out.reduce((a, b) => Math.max(a, b), 0);
-  return top > 1e-12 ? out.map(v => v / top) : out;
+  return top >= NO_EVIDENCE * h * w ? out.map(v => v / top) : out.fill(0);
 }
 
 // Matplotlib's 'jet' colour map, as heat_figure draws it.
