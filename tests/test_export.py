@@ -13,24 +13,15 @@ from pneumo_nb.images import load_images
 @pytest.fixture(scope='module')
 def keras_side():
     "The shipped model's probabilities and Grad-CAM maps on the example films, computed with Keras."
-    import tensorflow as tf
-    from pneumo_nb.gradcam import gradcam
+    from pneumo_nb.gradcam import exported_heat, gradcam
     from pneumo_nb.runs import load_run
     cfg, model = load_run(SHIPPED)
     x, _, _ = load_images([p for p, _ in example_films()], cfg.image_size, cfg.channels)
     x = x.astype('float32')
-    return x, model.predict(x, verbose=0), gradcam(model, x), tf
-
-def heat(cam, size, tf):
-    "A runtime's 8×8 maps as gradcam draws them: resized to the input size, scaled to a max of 1."
-    from pneumo_nb.gradcam import NO_EVIDENCE
-    big = tf.image.resize(cam[..., None], (size, size))[..., 0].numpy()
-    top = big.max(axis=(1, 2), keepdims=True)
-    # the exported map is Grad-CAM's times its h × w cells; next to no evidence is all zero
-    return np.where(top >= NO_EVIDENCE*cam.shape[1]*cam.shape[2], big/np.maximum(top, 1e-12), 0.)
+    return x, model.predict(x, verbose=0), gradcam(model, x), exported_heat
 
 def test_export_both_formats(tmp_path, keras_side):
-    x, want, cams, tf = keras_side
+    x, want, cams, heat = keras_side
     r = run('pneumo_export', '--out', tmp_path/'out', env=offline_env())
     assert r.returncode == 0, r.stderr
     assert 'model.onnx' in r.stdout and 'model.tflite' in r.stdout, r.stdout
@@ -40,7 +31,7 @@ def test_export_both_formats(tmp_path, keras_side):
         # onnxruntime, and LiteRT's interpreter
         prob, cam, _ = run_export(tmp_path/'out'/name, fmt, x)
         assert np.abs(prob - want).max() < 1e-4, (fmt, np.abs(prob - want).max())
-        assert np.abs(heat(cam, x.shape[1], tf) - cams).max() < 1e-4, fmt
+        assert np.abs(heat(cam, x.shape[1]) - cams).max() < 1e-4, fmt
     r = run('pneumo_export', '--out', tmp_path/'out', env=offline_env())
     assert_one_line_error(r, 'exists')
     r = run('pneumo_export', '--out', tmp_path/'x', '--format', 'tflite')
@@ -48,10 +39,10 @@ def test_export_both_formats(tmp_path, keras_side):
 
 def test_shipped_onnx_is_the_shipped_model(keras_side):
     "The packaged ONNX gives the shipped model's probabilities and Grad-CAM; export.json names it."
-    x, want, cams, tf = keras_side
+    x, want, cams, heat = keras_side
     prob, cam, _ = run_export(SHIPPED/'model.onnx', 'onnx', x)
     assert np.abs(prob - want).max() < 1e-4
-    assert np.abs(heat(cam, x.shape[1], tf) - cams).max() < 1e-4
+    assert np.abs(heat(cam, x.shape[1]) - cams).max() < 1e-4
     info = json.loads((SHIPPED/'export.json').read_text())
     from pneumo_nb.download import sha256sum
     assert info['formats']['onnx']['sha256'] == sha256sum(SHIPPED/'model.onnx')

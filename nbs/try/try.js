@@ -66,10 +66,10 @@ function sizeOf(buffer) {
   return null;
 }
 
-// The heat map as gradcam draws it: the 8×8 map, ReLU'd, resized with TensorFlow's bilinear rule
-// (half-pixel centres) to size×size, then scaled to a maximum of 1. The exported map is Grad-CAM's
-// times its h×w cells: when its strongest cell stands for less than 0.001 of the logit (gradcam's
-// NO_EVIDENCE) there is next to no evidence, and the map is all zero.
+// The heat map as gradcam draws it (exported_heat in Python): the 8×8 map, ReLU'd, resized with
+// TensorFlow's bilinear rule (half-pixel centres) to size×size, then scaled to a maximum of 1. The
+// exported map is Grad-CAM's times its h×w cells: when its strongest cell stands for less than 0.001
+// of the logit (gradcam's NO_EVIDENCE) there is next to no evidence, and the map is all zero.
 const NO_EVIDENCE = 1e-3;
 function heatMap(cam, h, w, size) {
   const out = new Float32Array(size * size);
