@@ -97,7 +97,7 @@ def member(cfg, # resolved TrainConfig
 # %% ../nbs/06_ensemble.ipynb #218ca6ba
 def plot_members(run): # a cross-fitted run folder
     "Each member's loss and ROC-AUC on its held-out fold, epoch by epoch."
-    fig, (a1, a2) = pyplot().subplots(2, 1, figsize=(5.0, 5.0), sharex=True)
+    fig, (a1, a2) = pyplot().subplots(2, 1, figsize=(5.0, 5.0), sharex=True, layout='constrained')
     for d in sorted(Path(run).glob('fold*')):
         h = read_history(Run(d).history)
         ep = h['epoch'] + 1
@@ -106,9 +106,8 @@ def plot_members(run): # a cross-fitted run folder
     a1.set_title(zh_en('留出折上的损失', 'Loss on the held-out fold'))
     a2.set_title(zh_en('留出折上的 AUC', 'ROC-AUC on the held-out fold'))
     a2.set_xlabel(zh_en('轮', 'epoch'))
-    handles, labels = a1.get_legend_handles_labels()   # one legend, below: it hides no curve
-    fig.legend(handles, labels, loc='lower center', ncol=5, frameon=False)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    # one legend, below the panels: it hides no curve
+    fig.legend(*a1.get_legend_handles_labels(), loc='outside lower center', ncol=5, frameon=False)
     return fig
 
 # %% ../nbs/06_ensemble.ipynb #80654dbf

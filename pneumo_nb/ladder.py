@@ -51,7 +51,7 @@ def plot_ladder(rows, # {rung name: its scores}
     names = [r['name'] for r in rungs if r['name'] in rows]
     at = range(len(names))
     # one panel a row, so that a phone's column keeps their labels readable
-    fig, axs = pyplot().subplots(3, 1, figsize=(5.0, 5.6), sharex=True)
+    fig, axs = pyplot().subplots(3, 1, figsize=(5.0, 5.6), sharex=True, layout='constrained')
     panels = (('auc', 'ROC-AUC', 'ROC-AUC'), ('log_loss', '对数损失', 'log-loss'),
               ('bal_acc', '平衡准确率', 'balanced accuracy'))
     for ax, (k, zh, en) in zip(axs, panels):
@@ -61,7 +61,7 @@ def plot_ladder(rows, # {rung name: its scores}
                 label=zh_en('采集改动下', 'under changes'))
     axs[2].set_xticks(at, [n.split('_')[0] for n in names])
     axs[2].set_xlabel(zh_en('阶梯的级', 'rung'))
-    handles, labels = axs[2].get_legend_handles_labels()   # below the panels: it hides no line
-    fig.legend(handles, labels, loc='lower center', ncol=2, frameon=False)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    # below the panels: it hides no line
+    fig.legend(*axs[2].get_legend_handles_labels(), loc='outside lower center', ncol=2,
+               frameon=False)
     return fig

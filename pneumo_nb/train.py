@@ -279,15 +279,15 @@ def plot_single(history): # history.csv of a run, or its columns as a dict
     if isinstance(history, dict): h = {k: np.asarray(v) for k, v in history.items()}
     else: h = read_history(history)
     ep = h['epoch'] + 1
-    fig, axs = pyplot().subplots(2, 2, figsize=(5.0, 4.6))
+    fig, axs = pyplot().subplots(2, 2, figsize=(5.0, 4.6), layout='constrained')
     for ax, (k, zh, en) in zip(axs.flat, PANELS):
         ax.plot(ep, h[k], 'o-', ms=3, label=zh_en('训练', 'train'))
         ax.plot(ep, h['val_' + k], 'o-', ms=3, label=zh_en('验证', 'validation'))
         ax.set_title(zh_en(zh, en))
         ax.set_xlabel(zh_en('轮', 'epoch'))
-    handles, labels = axs[0, 0].get_legend_handles_labels()   # one legend, below: it hides no curve
-    fig.legend(handles, labels, loc='lower center', ncol=2, frameon=False)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    # one legend, below the panels: it hides no curve
+    fig.legend(*axs[0, 0].get_legend_handles_labels(), loc='outside lower center', ncol=2,
+               frameon=False)
     return fig
 
 def save_figure(fig, # matplotlib figure
